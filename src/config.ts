@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import type { VendorLimits, VendorSettings } from './vendors/settings.js';
+
+// The only reader of process.env. Every variable is validated here, once, at start-up; a bad one
+// stops the process with its name.
+
+const flag = z
+  .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+  .transform((value) => value === 'true' || value === '1');
+const positiveInt = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be positive');
+const secret = z.string().trim().min(1, 'must not be empty');
+
+const environment = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: z.coerce.number({ error: 'must be a number' }).int().min(0).max(65_535).default(4001),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SANDBOX: flag.optional(),
+  GAMEBALL_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.gameball.co'),
+  GAMEBALL_API_KEY: secret.optional(),
+  GAMEBALL_SECRET_KEY: secret.optional(),
+  VOUCHERIFY_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.voucherify.io'),
+  VOUCHERIFY_APP_ID: secret.optional(),
+  VOUCHERIFY_APP_TOKEN: secret.optional(),
+  IMPRINT_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  IMPRINT_API_KEY: secret.optional(),
+  IMPRINT_LINK_METADATA_KEY: z.string().min(1).default('imprint_customer_id'),
+  CURRENCY_CODE: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code such as USD').default('USD'),
+  UPSTREAM_TIMEOUT_MS: positiveInt.default(5_000),
+  VENDOR_MAX_CONCURRENCY: positiveInt.default(16),
+  VENDOR_MAX_QUEUE: positiveInt.default(1_000),
+  MAX_CUSTOMERS_PER_QUERY: positiveInt.default(100),
+  MAX_REQUEST_BYTES: positiveInt.default(1_048_576),
+  SANDBOX_VENDOR_LATENCY_MS: z.coerce.number().int().min(0).default(0),
+});
+
+const credentialNames = [
+  'GAMEBALL_API_KEY',
+  'GAMEBALL_SECRET_KEY',
+  'VOUCHERIFY_APP_ID',
+  'VOUCHERIFY_APP_TOKEN',
+  'IMPRINT_BASE_URL',
+  'IMPRINT_API_KEY',
+] as const;
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  logLevel: string;
+  /** Set in sandbox mode: the vendors are the built-in fakes, started by `main`. */
+  sandbox: { vendorLatencyMs: number } | null;
+  /** Set outside sandbox mode: the real vendors. */
+  vendors: VendorSettings | null;
+  limits: VendorLimits;
+  imprintLinkKey: string;
+  currencyCode: string;
+  maxCustomersPerQuery: number;
+  maxRequestBytes: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads and validates the environment; throws a `ConfigError` naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable counts as unset, as in most shells' `FOO= cmd`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = environment.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid environment:\n  ${problems.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const anyCredential = credentialNames.some((name) => e[name] !== undefined);
+  const sandbox = e.SANDBOX ?? !anyCredential;
+
+  let vendors: VendorSettings | null = null;
+  if (!sandbox) {
+    const missing = credentialNames.filter((name) => e[name] === undefined);
+    if (missing.length > 0) {
+      throw new ConfigError(
+        `Missing environment for the real vendors (or set SANDBOX=true):\n  ${missing.map((name) => `${name}: required`).join('\n  ')}`,
+      );
+    }
+    vendors = {
+      gameball: { baseUrl: e.GAMEBALL_BASE_URL, apiKey: e.GAMEBALL_API_KEY!, secretKey: e.GAMEBALL_SECRET_KEY! },
+      voucherify: { baseUrl: e.VOUCHERIFY_BASE_URL, appId: e.VOUCHERIFY_APP_ID!, appToken: e.VOUCHERIFY_APP_TOKEN! },
+      imprint: { baseUrl: e.IMPRINT_BASE_URL!, apiKey: e.IMPRINT_API_KEY! },
+    };
+  }
+
+  return {
+    nodeEnv: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    sandbox: sandbox ? { vendorLatencyMs: e.SANDBOX_VENDOR_LATENCY_MS } : null,
+    vendors,
+    limits: { timeoutMs: e.UPSTREAM_TIMEOUT_MS, maxConcurrency: e.VENDOR_MAX_CONCURRENCY, maxQueue: e.VENDOR_MAX_QUEUE },
+    imprintLinkKey: e.IMPRINT_LINK_METADATA_KEY,
+    currencyCode: e.CURRENCY_CODE,
+    maxCustomersPerQuery: e.MAX_CUSTOMERS_PER_QUERY,
+    maxRequestBytes: e.MAX_REQUEST_BYTES,
+  };
+}

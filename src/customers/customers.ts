@@ -1,0 +1,165 @@
+import type { GraphQLResolveInfo } from 'graphql';
+import type { GameballProfile, UpsertCustomerRequest } from '../vendors/gameball/payloads.js';
+import type { ImprintCustomer } from '../vendors/imprint/payloads.js';
+import type { VoucherifyCustomer } from '../vendors/voucherify/payloads.js';
+import type { Loaders, VendorClients } from '../vendors/clients.js';
+import { customerSourcesOf, type Source } from './selection.js';
+
+/**
+ * What every Customer resolver starts from: the merchant's id, the Imprint id when the customer
+ * was reached through Imprint, and which Gameball endpoint serves its profile in this request.
+ */
+export interface CustomerRef {
+  readonly id: string;
+  readonly imprintId: string | null;
+  /** `details` when the request reads personal data anyway: one call then serves both. */
+  readonly profileVia: 'public' | 'details';
+}
+
+type Selection = Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>;
+
+/**
+ * Per-request access to customers across the three vendors, over the request's loaders. Resolvers
+ * ask it for a customer's data; it knows which vendor holds what and how the records are linked.
+ */
+export class Customers {
+  constructor(
+    private readonly loaders: Loaders,
+    private readonly clients: VendorClients,
+    private readonly imprintLinkKey: string,
+  ) {}
+
+  /**
+   * The customer with this merchant id, or null when no vendor knows it. The vendors the
+   * selection needs are asked first; the others only when none of those knows the customer.
+   */
+  async find(id: string, selection: Selection): Promise<CustomerRef | null> {
+    const needs = customerSourcesOf(selection);
+    const ref = this.known(id, selection);
+    const asked = this.existenceProbes(ref, needs);
+    if (await firstFound(asked.map((probe) => probe.load()))) return ref;
+    const rest = this.existenceProbes(ref, ALL_SOURCES).filter((probe) => !asked.some((a) => a.name === probe.name));
+    const all = [...asked, ...rest];
+    if (await firstFound(rest.map((probe) => probe.load()))) return ref;
+    // Nobody said yes. If somebody failed, saying "unknown" could hide an outage: report it.
+    await Promise.all(all.map((probe) => probe.load()));
+    return null;
+  }
+
+  /** The customer linked to this Imprint id, or null when Imprint does not know it. */
+  async findByImprintId(imprintId: string, selection: Selection): Promise<CustomerRef | null> {
+    const cardHolder = await this.loaders.imprint.customer.load(imprintId);
+    const id = cardHolder?.partner_customer_id;
+    if (!id) return null;
+    return { ...this.known(id, selection), imprintId };
+  }
+
+  /** A customer already known to exist (e.g. just upserted, or a referrer Voucherify knows). */
+  known(id: string, selection: Selection): CustomerRef {
+    const needs = customerSourcesOf(selection);
+    return { id, imprintId: null, profileVia: needs.has('gameball.details') ? 'details' : 'public' };
+  }
+
+  /** Gameball's profile: the public one, or the details when the request reads those anyway. */
+  profile(ref: CustomerRef): Promise<GameballProfile | null> {
+    return ref.profileVia === 'details' ? this.details(ref) : this.loaders.gameball.profile.load(ref.id);
+  }
+
+  details(ref: CustomerRef) {
+    return this.loaders.gameball.details.load(ref.id);
+  }
+
+  coupons(ref: CustomerRef) {
+    return this.loaders.gameball.coupons.load(ref.id);
+  }
+
+  redemptionHash(ref: CustomerRef) {
+    return this.loaders.gameball.redemptionHash.load(ref.id);
+  }
+
+  promotions(ref: CustomerRef): Promise<VoucherifyCustomer | null> {
+    return this.loaders.voucherify.customer.load(ref.id);
+  }
+
+  /** A Voucherify customer by Voucherify's own id (referrers are named that way). */
+  promotionsByVoucherifyId(voucherifyId: string): Promise<VoucherifyCustomer | null> {
+    return this.loaders.voucherify.customer.load(voucherifyId);
+  }
+
+  /** The Imprint id: from the lookup that found the customer, else the merchant's link. */
+  async imprintId(ref: CustomerRef): Promise<string | null> {
+    if (ref.imprintId) return ref.imprintId;
+    const link = (await this.promotions(ref))?.metadata?.[this.imprintLinkKey];
+    return typeof link === 'string' && link !== '' ? link : null;
+  }
+
+  /**
+   * The customer's Imprint record. A link whose record belongs to another merchant id is
+   * ignored: following it would show one person's card data on another's profile.
+   */
+  async cardHolder(ref: CustomerRef): Promise<ImprintCustomer | null> {
+    const imprintId = await this.imprintId(ref);
+    if (!imprintId) return null;
+    const record = await this.loaders.imprint.customer.load(imprintId);
+    if (!record || (record.partner_customer_id !== undefined && record.partner_customer_id !== ref.id)) return null;
+    return record;
+  }
+
+  /** Creates or updates the customer in Gameball; this request's cached reads of it are dropped. */
+  async upsert(customer: UpsertCustomerRequest): Promise<number | null> {
+    try {
+      return await this.clients.gameball.upsert(customer);
+    } finally {
+      this.forget(customer.customerId);
+    }
+  }
+
+  /** Deletes the customer's Gameball profile; false when Gameball does not know it. */
+  async delete(id: string): Promise<boolean> {
+    try {
+      return await this.clients.gameball.delete(id);
+    } finally {
+      this.forget(id);
+    }
+  }
+
+  private forget(id: string): void {
+    const { gameball } = this.loaders;
+    for (const loader of [gameball.profile, gameball.details, gameball.coupons, gameball.redemptionHash]) {
+      loader.clear(id);
+    }
+  }
+
+  /** The id-keyed lookups that can tell whether a vendor knows the customer. */
+  private existenceProbes(ref: CustomerRef, needs: ReadonlySet<Source>) {
+    const probes: { name: string; load: () => Promise<unknown> }[] = [];
+    const gameball = (source: Source, load: () => Promise<unknown>) => {
+      if (needs.has(source)) probes.push({ name: source, load });
+    };
+    gameball('gameball.profile', () => this.profile(ref));
+    gameball('gameball.details', () => this.details(ref));
+    gameball('gameball.coupons', () => this.coupons(ref));
+    gameball('gameball.redemptionHash', () => this.redemptionHash(ref));
+    if (needs.has('voucherify') || needs.has('imprint')) probes.push({ name: 'voucherify', load: () => this.promotions(ref) });
+    return probes;
+  }
+}
+
+/** When no field needs a vendor, these decide whether the customer exists. */
+const ALL_SOURCES: ReadonlySet<Source> = new Set<Source>(['gameball.profile', 'voucherify']);
+
+/**
+ * Resolves true as soon as one lookup finds something, false once all found nothing. Failures
+ * count as "not found" here; the caller decides what to do with them.
+ */
+function firstFound(lookups: Promise<unknown>[]): Promise<boolean> {
+  if (lookups.length === 0) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    let pending = lookups.length;
+    const settle = (found: boolean) => {
+      if (found) resolve(true);
+      else if (--pending === 0) resolve(false);
+    };
+    for (const lookup of lookups) lookup.then((value) => settle(value != null), () => settle(false));
+  });
+}

@@ -1,0 +1,112 @@
+import { Kind, type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import type { Customer, Referral } from '../generated/graphql.js';
+
+/**
+ * The vendor endpoints a customer's data comes from. Imprint is reached through the merchant's
+ * link in Voucherify unless the customer was looked up by its Imprint id.
+ */
+export type Source =
+  | 'gameball.profile'
+  | 'gameball.details'
+  | 'gameball.coupons'
+  | 'gameball.redemptionHash'
+  | 'voucherify'
+  | 'imprint';
+
+type Fields<T> = Record<Exclude<keyof T, '__typename'>, Source | null>;
+
+// Where each field's data comes from first (fallbacks, e.g. an e-mail Gameball lacks, are loaded
+// only when needed). Typed against the generated schema types, so a field added to the SDL
+// without an entry here does not compile.
+const referralSources = {
+  code: 'gameball.profile',
+  link: 'gameball.profile',
+  dynamicLink: 'gameball.profile',
+  isReferred: 'gameball.profile',
+  referredCustomersCount: 'voucherify',
+  receivedCount: 'voucherify',
+  received: 'voucherify',
+} satisfies Fields<Referral>;
+
+const customerSources = {
+  id: null,
+  imprintId: 'voucherify',
+  gameballId: 'gameball.profile',
+  gender: 'gameball.profile',
+  location: 'gameball.profile',
+  tags: 'gameball.profile',
+  registrationSource: 'gameball.profile',
+  customAttributes: 'gameball.profile',
+  purchaseHistory: 'gameball.profile',
+  joinedAt: 'gameball.details',
+  displayName: 'gameball.details',
+  firstName: 'gameball.details',
+  lastName: 'gameball.details',
+  email: 'gameball.details',
+  phone: 'gameball.details',
+  dateOfBirth: 'gameball.details',
+  preferredLanguage: 'gameball.details',
+  address: 'voucherify',
+  ssnLast4: 'imprint',
+  orderSummary: 'voucherify',
+  redemptionSummary: 'voucherify',
+  loyaltyPoints: 'voucherify',
+  referral: null, // per sub-field, below
+  coupons: 'gameball.coupons',
+  redemptionHash: 'gameball.redemptionHash',
+  cardPrograms: 'imprint',
+} satisfies Fields<Customer>;
+
+const nestedSources: Partial<Record<keyof typeof customerSources, { type: string; sources: Record<string, Source | null> }>> = {
+  referral: { type: 'Referral', sources: referralSources },
+};
+
+const cache = new WeakMap<readonly FieldNode[], ReadonlySet<Source>>();
+
+/**
+ * The sources a resolver's selection of Customer fields needs, through fragments and `_entities`
+ * inline fragments. The result is shared by every customer of a list or of `_entities`, so it is
+ * computed once per field of the operation.
+ */
+export function customerSourcesOf(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>): ReadonlySet<Source> {
+  const cached = cache.get(info.fieldNodes);
+  if (cached) return cached;
+  const needs = new Set<Source>();
+  for (const node of info.fieldNodes) {
+    forEachField(node.selectionSet, 'Customer', info.fragments, (field) => {
+      const name = field.name.value as keyof typeof customerSources;
+      const source = customerSources[name] as Source | null | undefined;
+      if (source) needs.add(source);
+      const nested = nestedSources[name];
+      if (nested) {
+        forEachField(field.selectionSet, nested.type, info.fragments, (sub) => {
+          const subSource = nested.sources[sub.name.value];
+          if (subSource) needs.add(subSource);
+        });
+      }
+    });
+  }
+  cache.set(info.fieldNodes, needs);
+  return needs;
+}
+
+function forEachField(
+  selectionSet: SelectionSetNode | undefined,
+  typeName: string,
+  fragments: Record<string, FragmentDefinitionNode>,
+  visit: (field: FieldNode) => void,
+): void {
+  for (const selection of selectionSet?.selections ?? []) {
+    if (selection.kind === Kind.FIELD) {
+      visit(selection);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      const condition = selection.typeCondition?.name.value;
+      if (condition === undefined || condition === typeName) forEachField(selection.selectionSet, typeName, fragments, visit);
+    } else {
+      const fragment = fragments[selection.name.value];
+      if (fragment && fragment.typeCondition.name.value === typeName) {
+        forEachField(fragment.selectionSet, typeName, fragments, visit);
+      }
+    }
+  }
+}

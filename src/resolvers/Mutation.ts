@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import type { CustomerAttributesInput, MutationResolvers, UpsertCustomerInput } from '../generated/graphql.js';
+import type { UpsertCustomerRequest } from '../vendors/gameball/payloads.js';
+import { UpstreamError } from '../vendors/errors.js';
+import { badInput, parseId } from './inputs.js';
+import type { UserErrorModel } from './models.js';
+
+const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +14155552671');
+const customAttributes = z.record(z.string(), z.unknown(), { error: 'must be a JSON object' });
+
+export const Mutation: MutationResolvers = {
+  upsertCustomer: async (_, { input }, { customers }) => {
+    const request = toGameballRequest(input);
+    try {
+      await customers.upsert(request);
+    } catch (error) {
+      return { customerId: null, userErrors: [rejection(error, ['input'])] };
+    }
+    return { customerId: request.customerId, userErrors: [] };
+  },
+
+  deleteCustomer: async (_, { id }, { customers }) => {
+    const customerId = parseId(id, ['id']);
+    let deleted: boolean;
+    try {
+      deleted = await customers.delete(customerId);
+    } catch (error) {
+      return { deletedCustomerId: null, userErrors: [rejection(error, ['id'])] };
+    }
+    return deleted
+      ? { deletedCustomerId: customerId, userErrors: [] }
+      : { deletedCustomerId: null, userErrors: [{ field: ['id'], message: 'No customer has this id', code: 'NOT_FOUND' }] };
+  },
+};
+
+/** A vendor's refusal of the input is the caller's to fix; any other failure is an error. */
+function rejection(error: unknown, field: string[]): UserErrorModel {
+  if (error instanceof UpstreamError && error.failure === 'rejected') {
+    return { field, message: error.message, code: 'REJECTED' };
+  }
+  throw error;
+}
+
+function toGameballRequest(input: UpsertCustomerInput): UpsertCustomerRequest {
+  const attributes = input.attributes;
+  return {
+    customerId: parseId(input.id, ['input', 'id']),
+    ...definedOnly({
+      email: input.email,
+      mobile: validated(e164, input.mobile, ['input', 'mobile']),
+      referrerCode: input.referrerCode,
+      guest: input.guest,
+    }),
+    ...(attributes ? { customerAttributes: toGameballAttributes(attributes) } : {}),
+  };
+}
+
+function toGameballAttributes(attributes: CustomerAttributesInput): UpsertCustomerRequest['customerAttributes'] {
+  return definedOnly({
+    displayName: attributes.displayName,
+    firstName: attributes.firstName,
+    lastName: attributes.lastName,
+    email: attributes.email,
+    mobile: validated(e164, attributes.mobile, ['input', 'attributes', 'mobile']),
+    gender: attributes.gender,
+    dateOfBirth: attributes.dateOfBirth,
+    joinDate: attributes.joinDate,
+    country: attributes.country,
+    city: attributes.city,
+    zip: attributes.postalCode,
+    preferredLanguage: attributes.preferredLanguage,
+    tags: attributes.tags,
+    source: attributes.registrationSource,
+    channel: attributes.channel ? (attributes.channel.toLowerCase() as Lowercase<typeof attributes.channel>) : undefined,
+    custom: validated(customAttributes, attributes.customAttributes, ['input', 'attributes', 'customAttributes']),
+  });
+}
+
+function validated<T>(schema: z.ZodType<T>, value: unknown, field: string[]): T | undefined {
+  if (value == null) return undefined;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw badInput(`${field.join('.')} ${parsed.error.issues[0]?.message ?? 'is invalid'}`, field);
+  return parsed.data;
+}
+
+/** Leaves out what the caller did not send, so that an update never blanks an attribute. */
+function definedOnly<T extends object>(values: T): { [K in keyof T]?: Exclude<T[K], null | undefined> } {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value != null)) as {
+    [K in keyof T]?: Exclude<T[K], null | undefined>;
+  };
+}

@@ -1,0 +1,119 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { Config } from './config.js';
+import { createContext, type Context } from './context.js';
+import { createErrorFormatter } from './errors.js';
+import type { Logger } from './logger.js';
+import { buildSchema } from './schema.js';
+import { closeVendorClients, createVendorClients } from './vendors/clients.js';
+import type { VendorSettings } from './vendors/settings.js';
+
+export interface RunningServer {
+  /** e.g. http://127.0.0.1:4001 */
+  url: string;
+  close(): Promise<void>;
+}
+
+class RequestTooLarge extends Error {}
+
+/**
+ * HTTP wiring only: /graphql through Apollo Server, /health for probes. Apollo's own HTTP
+ * integration contract (`executeHTTPGraphQLRequest`) is used directly on node:http, which keeps
+ * the hot path free of a web framework.
+ */
+export async function startServer(options: { config: Config; vendors: VendorSettings; logger: Logger }): Promise<RunningServer> {
+  const { config, logger } = options;
+  const clients = createVendorClients(options.vendors, config.limits);
+  const settings = {
+    imprintLinkKey: config.imprintLinkKey,
+    currencyCode: config.currencyCode,
+    maxCustomersPerQuery: config.maxCustomersPerQuery,
+  };
+  const httpServer: Server = createServer();
+  const apollo = new ApolloServer<Context>({
+    schema: buildSchema(),
+    formatError: createErrorFormatter(logger),
+    includeStacktraceInErrorResponses: false,
+    logger,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+  });
+  await apollo.start();
+
+  httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch((error: unknown) => {
+      logger.error({ err: error }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error' }] });
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
+    if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'Not found: GraphQL is served at /graphql' });
+
+    let body: unknown;
+    try {
+      body = await readBody(req, config.maxRequestBytes);
+    } catch (error) {
+      if (error instanceof RequestTooLarge) return sendJson(res, 413, { errors: [{ message: 'Request body too large' }] });
+      return sendJson(res, 400, { errors: [{ message: 'Request body is not valid JSON' }] });
+    }
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body };
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest,
+      context: () => Promise.resolve(createContext(clients, settings)),
+    });
+    for (const [name, value] of response.headers) res.setHeader(name, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, resolve);
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+
+  return {
+    url: `http://${host}:${port}`,
+    async close() {
+      await apollo.stop(); // drains in-flight requests, then closes the HTTP server
+      await closeVendorClients(clients);
+    },
+  };
+}
+
+/** The JSON body of a JSON request (what Apollo expects), the raw text of any other, bounded in size. */
+async function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  if (req.method !== 'POST') return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new RequestTooLarge();
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  const isJson = /^application\/(?:[\w.+-]+\+)?json\b/i.test(req.headers['content-type'] ?? '');
+  if (!isJson || text === '') return isJson ? undefined : text;
+  return JSON.parse(text) as unknown;
+}
+
+function sendJson(res: ServerResponse, status: number, payload: unknown): void {
+  const body = JSON.stringify(payload);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}

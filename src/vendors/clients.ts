@@ -1,0 +1,37 @@
+import { GameballClient } from './gameball/client.js';
+import { createGameballLoaders } from './gameball/loaders.js';
+import { ImprintClient } from './imprint/client.js';
+import { createImprintLoaders } from './imprint/loaders.js';
+import type { VendorLimits, VendorSettings } from './settings.js';
+import { VoucherifyClient } from './voucherify/client.js';
+import { createVoucherifyLoaders } from './voucherify/loaders.js';
+
+/** The vendor clients: one per vendor for the life of the process (they own the connection pools). */
+export interface VendorClients {
+  gameball: GameballClient;
+  voucherify: VoucherifyClient;
+  imprint: ImprintClient;
+}
+
+export function createVendorClients(settings: VendorSettings, limits: VendorLimits): VendorClients {
+  return {
+    gameball: new GameballClient(settings.gameball, limits),
+    voucherify: new VoucherifyClient(settings.voucherify, limits),
+    imprint: new ImprintClient(settings.imprint, limits),
+  };
+}
+
+export async function closeVendorClients(clients: VendorClients): Promise<void> {
+  await Promise.all([clients.gameball.close(), clients.voucherify.close(), clients.imprint.close()]);
+}
+
+/** Fresh loaders for one GraphQL request: nothing cached here outlives it. */
+export function createLoaders(clients: VendorClients) {
+  return {
+    gameball: createGameballLoaders(clients.gameball),
+    voucherify: createVoucherifyLoaders(clients.voucherify),
+    imprint: createImprintLoaders(clients.imprint),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

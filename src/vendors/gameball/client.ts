@@ -1,0 +1,86 @@
+import { VendorHttp, pathOf } from '../http.js';
+import type { VendorLimits, VendorSettings } from '../settings.js';
+import {
+  customerCoupons,
+  customerDetails,
+  customerHash,
+  customerProfile,
+  upsertResponse,
+  type GameballCoupon,
+  type GameballDetails,
+  type GameballProfile,
+  type UpsertCustomerRequest,
+} from './payloads.js';
+
+/**
+ * Gameball's customer endpoints. The public key goes on every call; the secret key only on the
+ * endpoints that need it (details, coupons, hash, delete), so a public read never carries it.
+ */
+export class GameballClient {
+  private readonly http: VendorHttp;
+  private readonly secret: Record<string, string>;
+
+  constructor(settings: VendorSettings['gameball'], limits: VendorLimits) {
+    this.http = new VendorHttp({
+      vendor: 'gameball',
+      baseUrl: settings.baseUrl,
+      headers: { apikey: settings.apiKey },
+      ...limits,
+    });
+    this.secret = { secretkey: settings.secretKey };
+  }
+
+  /** Public profile, no PII. */
+  async getProfile(customerId: string): Promise<GameballProfile | null> {
+    return await this.http.json(
+      { method: 'GET', path: pathOf`/api/v4.0/integrations/customers/${customerId}` },
+      customerProfile,
+    );
+  }
+
+  /** Full profile with PII; it serves every public field too. */
+  async getDetails(customerId: string): Promise<GameballDetails | null> {
+    return await this.http.json(
+      { method: 'GET', path: pathOf`/api/v4.0/integrations/customers/${customerId}/details`, headers: this.secret },
+      customerDetails,
+    );
+  }
+
+  async getCoupons(customerId: string): Promise<GameballCoupon[] | null> {
+    const payload = await this.http.json(
+      { method: 'GET', path: pathOf`/api/v4.0/integrations/customers/${customerId}/coupons`, headers: this.secret },
+      customerCoupons,
+    );
+    return payload?.coupons ?? null;
+  }
+
+  async getRedemptionHash(customerId: string): Promise<string | null> {
+    const payload = await this.http.json(
+      { method: 'GET', path: pathOf`/api/v4.0/integrations/customers/${customerId}/hash`, headers: this.secret },
+      customerHash,
+    );
+    return payload?.hash ?? null;
+  }
+
+  /** Creates or updates the customer; resolves to Gameball's own id for it. */
+  async upsert(customer: UpsertCustomerRequest): Promise<number | null> {
+    const payload = await this.http.json(
+      { method: 'POST', path: '/api/v4.0/integrations/customers', body: customer },
+      upsertResponse,
+    );
+    return payload?.gameballId ?? null;
+  }
+
+  /** Resolves to false when Gameball does not know the customer. */
+  async delete(customerId: string): Promise<boolean> {
+    return await this.http.send({
+      method: 'DELETE',
+      path: pathOf`/api/v4.0/integrations/customers/${customerId}`,
+      headers: this.secret,
+    });
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const credentials = {
+  GAMEBALL_API_KEY: 'gb-key',
+  GAMEBALL_SECRET_KEY: 'gb-secret',
+  VOUCHERIFY_APP_ID: 'vf-id',
+  VOUCHERIFY_APP_TOKEN: 'vf-token',
+  IMPRINT_BASE_URL: 'https://imprint.test',
+  IMPRINT_API_KEY: 'im-key',
+};
+
+function configError(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('runs in sandbox mode on port 4001 when no credential is set', () => {
+    const config = loadConfig({});
+    expect(config.sandbox).toEqual({ vendorLatencyMs: 0 });
+    expect(config.vendors).toBeNull();
+    expect(config.port).toBe(4001);
+  });
+
+  it('uses the real vendors, with the documented default URLs, when every credential is set', () => {
+    const config = loadConfig(credentials);
+    expect(config.sandbox).toBeNull();
+    expect(config.vendors).toEqual({
+      gameball: { baseUrl: 'https://api.gameball.co', apiKey: 'gb-key', secretKey: 'gb-secret' },
+      voucherify: { baseUrl: 'https://api.voucherify.io', appId: 'vf-id', appToken: 'vf-token' },
+      imprint: { baseUrl: 'https://imprint.test', apiKey: 'im-key' },
+    });
+  });
+
+  it('names every missing credential when only some are set', () => {
+    const message = configError({ GAMEBALL_API_KEY: 'gb-key' });
+    for (const name of ['GAMEBALL_SECRET_KEY', 'VOUCHERIFY_APP_ID', 'VOUCHERIFY_APP_TOKEN', 'IMPRINT_BASE_URL', 'IMPRINT_API_KEY']) {
+      expect(message).toContain(name);
+    }
+    expect(message).not.toMatch(/GAMEBALL_API_KEY: required/);
+  });
+
+  it('lets SANDBOX=true win over credentials, and SANDBOX=false demand them', () => {
+    expect(loadConfig({ ...credentials, SANDBOX: 'true' }).sandbox).not.toBeNull();
+    expect(configError({ SANDBOX: 'false' })).toContain('GAMEBALL_API_KEY');
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['SANDBOX', 'yes'],
+    ['GAMEBALL_BASE_URL', 'not a url'],
+    ['VOUCHERIFY_BASE_URL', 'ftp://voucherify.test'],
+    ['UPSTREAM_TIMEOUT_MS', '-5'],
+    ['CURRENCY_CODE', 'dollars'],
+  ])('fails fast naming %s when it is %j', (name, value) => {
+    expect(configError({ [name]: value })).toContain(name);
+  });
+
+  it('never echoes a credential value in its error', () => {
+    const message = configError({ ...credentials, IMPRINT_BASE_URL: 'not a url' });
+    for (const value of Object.values(credentials)) expect(message).not.toContain(value);
+  });
+});
