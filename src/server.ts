@@ -37,6 +37,8 @@ export async function startServer(options: { config: Config; vendors: VendorSett
     formatError: createErrorFormatter(logger),
     includeStacktraceInErrorResponses: false,
     logger,
+    // main.ts owns shutdown: close the server, then the vendor pools and the sandbox, then exit.
+    stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
   });
   await apollo.start();

@@ -79,6 +79,8 @@ export class VendorHttp {
     read: (body: Dispatcher.ResponseData['body'], signal: AbortSignal) => Promise<T>,
   ): Promise<T | null> {
     try {
+      // A signal of its own per call: without one, cockatiel hangs every call's timeout listener
+      // on one shared signal, which Node reports as a listener leak under load.
       return await this.policy.execute(async ({ signal }) => {
         const hasBody = call.body !== undefined;
         const response = await request(this.baseUrl + call.path, {
@@ -98,7 +100,7 @@ export class VendorHttp {
         await body.dump();
         if (statusCode === 404) return null;
         throw new UpstreamError(this.vendor, failureForStatus(statusCode), statusCode);
-      });
+      }, new AbortController().signal);
     } catch (error) {
       throw this.toUpstreamError(error);
     }
