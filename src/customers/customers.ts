@@ -77,32 +77,44 @@ export class Customers {
     return this.loaders.gameball.redemptionHash.load(ref.id);
   }
 
-  promotions(ref: CustomerRef): Promise<VoucherifyCustomer | null> {
-    return this.loaders.voucherify.customer.load(ref.id);
+  // Voucherify's endpoint answers to its own ids and to merchant (source) ids alike, so each
+  // lookup checks which one matched: a Voucherify id passed as a merchant id must not return
+  // another person's record. (A merchant id equal to some other customer's Voucherify id would
+  // hide its own record behind that one; Voucherify ids are random 24-character strings.)
+
+  /** The customer's Voucherify record, by merchant id. */
+  async promotions(ref: CustomerRef): Promise<VoucherifyCustomer | null> {
+    const record = await this.loaders.voucherify.customer.load(ref.id);
+    return record?.source_id === ref.id ? record : null;
   }
 
   /** A Voucherify customer by Voucherify's own id (referrers are named that way). */
-  promotionsByVoucherifyId(voucherifyId: string): Promise<VoucherifyCustomer | null> {
-    return this.loaders.voucherify.customer.load(voucherifyId);
+  async promotionsByVoucherifyId(voucherifyId: string): Promise<VoucherifyCustomer | null> {
+    const record = await this.loaders.voucherify.customer.load(voucherifyId);
+    return record?.id === voucherifyId ? record : null;
   }
 
-  /** The Imprint id: from the lookup that found the customer, else the merchant's link. */
+  /** The Imprint id, when the customer has an Imprint record of its own. */
   async imprintId(ref: CustomerRef): Promise<string | null> {
-    if (ref.imprintId) return ref.imprintId;
-    const link = (await this.promotions(ref))?.metadata?.[this.imprintLinkKey];
-    return typeof link === 'string' && link !== '' ? link : null;
+    return ref.imprintId ?? (await this.cardHolder(ref))?.id ?? null;
   }
 
   /**
-   * The customer's Imprint record. A link whose record belongs to another merchant id is
-   * ignored: following it would show one person's card data on another's profile.
+   * The customer's Imprint record, through the lookup that found the customer or the merchant's
+   * link. A linked record that belongs to another merchant id is ignored: following it would show
+   * one person's card data on another's profile.
    */
   async cardHolder(ref: CustomerRef): Promise<ImprintCustomer | null> {
-    const imprintId = await this.imprintId(ref);
+    const imprintId = ref.imprintId ?? (await this.imprintLink(ref));
     if (!imprintId) return null;
     const record = await this.loaders.imprint.customer.load(imprintId);
     if (!record || (record.partner_customer_id !== undefined && record.partner_customer_id !== ref.id)) return null;
     return record;
+  }
+
+  private async imprintLink(ref: CustomerRef): Promise<string | null> {
+    const link = (await this.promotions(ref))?.metadata?.[this.imprintLinkKey];
+    return typeof link === 'string' && link !== '' ? link : null;
   }
 
   /** Creates or updates the customer in Gameball; this request's cached reads of it are dropped. */

@@ -30,7 +30,7 @@ const referralSources = {
 
 const customerSources = {
   id: null,
-  imprintId: 'voucherify',
+  imprintId: 'imprint',
   gameballId: 'gameball.profile',
   gender: 'gameball.profile',
   location: 'gameball.profile',

@@ -187,8 +187,9 @@ export type Customer = {
   /** The merchant's customer id (Gameball `customerId`, Voucherify `source_id`). */
   id: Scalars['ID']['output'];
   /**
-   * The customer's id at Imprint, the card issuer, when the merchant has linked one (Voucherify
-   * metadata). `null` when the customer has no co-brand card.
+   * The customer's id at Imprint, the card issuer: from the link the merchant keeps in Voucherify
+   * metadata, when Imprint has that record for this customer. `null` when the customer has no
+   * co-brand card (no link, or a link to a record Imprint does not have or holds for someone else).
    */
   imprintId?: Maybe<Scalars['ID']['output']>;
   /** When the customer joined, as recorded in the loyalty program's detailed profile. */
