@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AuthSettings } from './auth/authenticate.js';
 import type { VendorLimits, VendorSettings } from './vendors/settings.js';
 
 // The only reader of process.env. Every variable is validated here, once, at start-up; a bad one
@@ -7,7 +8,10 @@ import type { VendorLimits, VendorSettings } from './vendors/settings.js';
 const flag = z
   .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
   .transform((value) => value === 'true' || value === '1');
-const positiveInt = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be positive');
+const positiveInt = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .positive('must be positive');
 const secret = z.string().trim().min(1, 'must not be empty');
 
 const environment = z.object({
@@ -25,14 +29,30 @@ const environment = z.object({
   IMPRINT_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   IMPRINT_API_KEY: secret.optional(),
   IMPRINT_LINK_METADATA_KEY: z.string().min(1).default('imprint_customer_id'),
-  CURRENCY_CODE: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code such as USD').default('USD'),
+  CURRENCY_CODE: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code such as USD')
+    .default('USD'),
   UPSTREAM_TIMEOUT_MS: positiveInt.default(5_000),
   VENDOR_MAX_CONCURRENCY: positiveInt.default(16),
   VENDOR_MAX_QUEUE: positiveInt.default(1_000),
   MAX_CUSTOMERS_PER_QUERY: positiveInt.default(100),
   MAX_REQUEST_BYTES: positiveInt.default(1_048_576),
   SANDBOX_VENDOR_LATENCY_MS: z.coerce.number().int().min(0).default(0),
+  AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 needs a 256-bit secret)').optional(),
+  AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  AUTH_ISSUER: z.string().min(1).optional(),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+  AUTH_REQUIRED: flag.default(false),
+  AUTH_DIRECTIVES_IN_SDL: flag.default(true),
+  ROUTER_SECRET: secret.optional(),
 });
+
+/**
+ * Signs and verifies tokens in sandbox mode when no key is configured, so `npm run token` works out
+ * of the box. Public on purpose: it only ever guards the fake vendors' seeded data.
+ */
+export const SANDBOX_JWT_SECRET = 'customer-subgraph-sandbox-secret-not-for-production';
 
 const credentialNames = [
   'GAMEBALL_API_KEY',
@@ -57,6 +77,7 @@ export interface Config {
   currencyCode: string;
   maxCustomersPerQuery: number;
   maxRequestBytes: number;
+  auth: AuthSettings;
 }
 
 export class ConfigError extends Error {
@@ -75,6 +96,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const anyCredential = credentialNames.some((name) => e[name] !== undefined);
   const sandbox = e.SANDBOX ?? !anyCredential;
+
+  if (e.AUTH_REQUIRED && !e.AUTH_JWT_SECRET && !e.AUTH_JWKS_URL && !sandbox) {
+    throw new ConfigError(
+      'Invalid environment:\n  AUTH_REQUIRED: needs AUTH_JWT_SECRET or AUTH_JWKS_URL to verify tokens',
+    );
+  }
 
   let vendors: VendorSettings | null = null;
   if (!sandbox) {
@@ -98,10 +125,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     sandbox: sandbox ? { vendorLatencyMs: e.SANDBOX_VENDOR_LATENCY_MS } : null,
     vendors,
-    limits: { timeoutMs: e.UPSTREAM_TIMEOUT_MS, maxConcurrency: e.VENDOR_MAX_CONCURRENCY, maxQueue: e.VENDOR_MAX_QUEUE },
+    limits: {
+      timeoutMs: e.UPSTREAM_TIMEOUT_MS,
+      maxConcurrency: e.VENDOR_MAX_CONCURRENCY,
+      maxQueue: e.VENDOR_MAX_QUEUE,
+    },
     imprintLinkKey: e.IMPRINT_LINK_METADATA_KEY,
     currencyCode: e.CURRENCY_CODE,
     maxCustomersPerQuery: e.MAX_CUSTOMERS_PER_QUERY,
     maxRequestBytes: e.MAX_REQUEST_BYTES,
+    auth: {
+      tokens: {
+        secret: e.AUTH_JWT_SECRET ?? (sandbox && !e.AUTH_JWKS_URL ? SANDBOX_JWT_SECRET : null),
+        jwksUrl: e.AUTH_JWKS_URL ?? null,
+        issuer: e.AUTH_ISSUER ?? null,
+        audience: e.AUTH_AUDIENCE ?? null,
+      },
+      required: e.AUTH_REQUIRED,
+      routerSecret: e.ROUTER_SECRET ?? null,
+      directivesInSdl: e.AUTH_DIRECTIVES_IN_SDL,
+    },
   };
 }

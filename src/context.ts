@@ -1,3 +1,4 @@
+import type { Caller } from './auth/caller.js';
 import { Customers } from './customers/customers.js';
 import { createLoaders, type VendorClients } from './vendors/clients.js';
 
@@ -10,10 +11,15 @@ export interface ResolverSettings {
 
 /** Per GraphQL request: fresh loaders, so nothing fetched for one request is seen by another. */
 export interface Context {
+  caller: Caller;
   customers: Customers;
   settings: ResolverSettings;
 }
 
-export function createContext(clients: VendorClients, settings: ResolverSettings): Context {
-  return { customers: new Customers(createLoaders(clients), clients, settings.imprintLinkKey), settings };
+export function createContext(caller: Caller, clients: VendorClients, settings: ResolverSettings): Context {
+  return {
+    caller,
+    customers: new Customers(caller, createLoaders(clients), clients, settings.imprintLinkKey),
+    settings,
+  };
 }

@@ -22,8 +22,16 @@ export function createErrorFormatter(logger: Logger) {
     const original = unwrapResolverError(error);
     const { message, locations, path } = formatted;
     if (original instanceof UpstreamError) {
-      logger.warn({ vendor: original.vendor, failure: original.failure, status: original.status, cause: original.cause, path }, 'vendor call failed');
-      return { message, locations, path, extensions: { code: upstreamCodes[original.failure], vendor: original.vendor } };
+      logger.warn(
+        { vendor: original.vendor, failure: original.failure, status: original.status, cause: original.cause, path },
+        'vendor call failed',
+      );
+      return {
+        message,
+        locations,
+        path,
+        extensions: { code: upstreamCodes[original.failure], vendor: original.vendor },
+      };
     }
     if (original instanceof GraphQLError) return formatted;
     logger.error({ err: original, path }, 'unexpected error');

@@ -1,9 +1,11 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { Kind, parse, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { guardResolvers } from './auth/guard.js';
 import { resolvers } from './resolvers/index.js';
 
 const schemaDirectory = new URL('../schema/', import.meta.url);
+const authDirectives = ['@authenticated', '@requiresScopes'];
 
 /** The SDL of every domain file in schema/, as one document. */
 export function loadTypeDefs(): DocumentNode {
@@ -13,10 +15,33 @@ export function loadTypeDefs(): DocumentNode {
   return parse(files.map((file) => readFileSync(new URL(file, schemaDirectory), 'utf8')).join('\n'));
 }
 
+/**
+ * The SDL without @authenticated and @requiresScopes, for gateways that refuse supergraphs
+ * carrying them (@apollo/gateway 2.x). Only the published SDL changes: the subgraph enforces the
+ * same rules either way.
+ */
+export function withoutAuthDirectives(typeDefs: DocumentNode): DocumentNode {
+  return visit(typeDefs, {
+    Directive(node) {
+      return authDirectives.includes(`@${node.name.value}`) ? null : undefined;
+    },
+    Argument(node) {
+      if (node.name.value !== 'import' || node.value.kind !== Kind.LIST) return undefined;
+      const values = node.value.values.filter(
+        (value) => !(value.kind === Kind.STRING && authDirectives.includes(value.value)),
+      );
+      return { ...node, value: { ...node.value, values } };
+    },
+  });
+}
+
 // @apollo/subgraph types resolvers loosely (context `unknown`); the generated `Resolvers` type is
 // the one that checks them, so this is only the hand-over.
-type SubgraphResolverMap = NonNullable<Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers']>;
+type SubgraphResolverMap = NonNullable<
+  Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers']
+>;
 
-export function buildSchema(): GraphQLSchema {
-  return buildSubgraphSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as unknown as SubgraphResolverMap });
+export function buildSchema(options: { authDirectivesInSdl: boolean } = { authDirectivesInSdl: true }): GraphQLSchema {
+  const typeDefs = options.authDirectivesInSdl ? loadTypeDefs() : withoutAuthDirectives(loadTypeDefs());
+  return buildSubgraphSchema({ typeDefs, resolvers: guardResolvers(resolvers) as unknown as SubgraphResolverMap });
 }

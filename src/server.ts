@@ -4,6 +4,8 @@ import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
+import { Authenticator } from './auth/authenticate.js';
+import { QueryDocumentStore } from './documentStore.js';
 import { createErrorFormatter } from './errors.js';
 import type { Logger } from './logger.js';
 import { buildSchema } from './schema.js';
@@ -23,7 +25,11 @@ class RequestTooLarge extends Error {}
  * integration contract (`executeHTTPGraphQLRequest`) is used directly on node:http, which keeps
  * the hot path free of a web framework.
  */
-export async function startServer(options: { config: Config; vendors: VendorSettings; logger: Logger }): Promise<RunningServer> {
+export async function startServer(options: {
+  config: Config;
+  vendors: VendorSettings;
+  logger: Logger;
+}): Promise<RunningServer> {
   const { config, logger } = options;
   const clients = createVendorClients(options.vendors, config.limits);
   const settings = {
@@ -31,12 +37,17 @@ export async function startServer(options: { config: Config; vendors: VendorSett
     currencyCode: config.currencyCode,
     maxCustomersPerQuery: config.maxCustomersPerQuery,
   };
+  const authenticator = new Authenticator(config.auth);
   const httpServer: Server = createServer();
   const apollo = new ApolloServer<Context>({
-    schema: buildSchema(),
+    schema: buildSchema({ authDirectivesInSdl: config.auth.directivesInSdl }),
     formatError: createErrorFormatter(logger),
     includeStacktraceInErrorResponses: false,
     logger,
+    // No shared cache may hold personal data: no persisted-query store (gateways do not use it
+    // towards subgraphs), and a document cache that keeps no mutation text.
+    persistedQueries: false,
+    documentStore: new QueryDocumentStore(),
     // main.ts owns shutdown: close the server, then the vendor pools and the sandbox, then exit.
     stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
@@ -60,7 +71,8 @@ export async function startServer(options: { config: Config; vendors: VendorSett
     try {
       body = await readBody(req, config.maxRequestBytes);
     } catch (error) {
-      if (error instanceof RequestTooLarge) return sendJson(res, 413, { errors: [{ message: 'Request body too large' }] });
+      if (error instanceof RequestTooLarge)
+        return sendJson(res, 413, { errors: [{ message: 'Request body too large' }] });
       return sendJson(res, 400, { errors: [{ message: 'Request body is not valid JSON' }] });
     }
     const headers = new HeaderMap();
@@ -70,9 +82,13 @@ export async function startServer(options: { config: Config; vendors: VendorSett
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body };
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
-      context: () => Promise.resolve(createContext(clients, settings)),
+      // Throws a 401 for the whole request on a bad token or a missing router secret.
+      context: async () =>
+        createContext(await authenticator.authenticate((name) => headers.get(name)), clients, settings),
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
+    // Responses carry personal data: no browser or intermediary may store them.
+    res.setHeader('cache-control', 'no-store');
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
       res.end(response.body.string);
@@ -116,6 +132,9 @@ async function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
 
 function sendJson(res: ServerResponse, status: number, payload: unknown): void {
   const body = JSON.stringify(payload);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }

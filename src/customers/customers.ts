@@ -3,7 +3,9 @@ import type { GameballProfile, UpsertCustomerRequest } from '../vendors/gameball
 import type { ImprintCustomer } from '../vendors/imprint/payloads.js';
 import type { VoucherifyCustomer } from '../vendors/voucherify/payloads.js';
 import type { Loaders, VendorClients } from '../vendors/clients.js';
-import { customerSourcesOf, type Source } from './selection.js';
+import { mayRead } from '../auth/rules.js';
+import type { Caller } from '../auth/caller.js';
+import { customerFieldsOf, type Source } from './selection.js';
 
 /**
  * What every Customer resolver starts from: the merchant's id, the Imprint id when the customer
@@ -12,7 +14,7 @@ import { customerSourcesOf, type Source } from './selection.js';
 export interface CustomerRef {
   readonly id: string;
   readonly imprintId: string | null;
-  /** `details` when the request reads personal data anyway: one call then serves both. */
+  /** `details` when the caller reads personal data anyway: one call then serves both. */
   readonly profileVia: 'public' | 'details';
 }
 
@@ -20,10 +22,12 @@ type Selection = Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>;
 
 /**
  * Per-request access to customers across the three vendors, over the request's loaders. Resolvers
- * ask it for a customer's data; it knows which vendor holds what and how the records are linked.
+ * ask it for a customer's data; it knows which vendor holds what and how the records are linked,
+ * and asks a vendor only for data the caller may see.
  */
 export class Customers {
   constructor(
+    private readonly caller: Caller,
     private readonly loaders: Loaders,
     private readonly clients: VendorClients,
     private readonly imprintLinkKey: string,
@@ -34,8 +38,8 @@ export class Customers {
    * selection needs are asked first; the others only when none of those knows the customer.
    */
   async find(id: string, selection: Selection): Promise<CustomerRef | null> {
-    const needs = customerSourcesOf(selection);
-    const ref = this.known(id, selection);
+    const needs = this.sourcesFor(id, selection);
+    const ref = this.refTo(id, needs);
     const asked = this.existenceProbes(ref, needs);
     if (await firstFound(asked.map((probe) => probe.load()))) return ref;
     const rest = this.existenceProbes(ref, ALL_SOURCES).filter((probe) => !asked.some((a) => a.name === probe.name));
@@ -56,8 +60,20 @@ export class Customers {
 
   /** A customer already known to exist (e.g. just upserted, or a referrer Voucherify knows). */
   known(id: string, selection: Selection): CustomerRef {
-    const needs = customerSourcesOf(selection);
+    return this.refTo(id, this.sourcesFor(id, selection));
+  }
+
+  private refTo(id: string, needs: ReadonlySet<Source>): CustomerRef {
     return { id, imprintId: null, profileVia: needs.has('gameball.details') ? 'details' : 'public' };
+  }
+
+  /** The endpoints behind the selected fields this caller may read for this customer. */
+  private sourcesFor(id: string, selection: Selection): ReadonlySet<Source> {
+    const needs = new Set<Source>();
+    for (const use of customerFieldsOf(selection)) {
+      if (mayRead(this.caller, use.type, use.field, id)) needs.add(use.source);
+    }
+    return needs;
   }
 
   /** Gameball's profile: the public one, or the details when the request reads those anyway. */
@@ -152,7 +168,8 @@ export class Customers {
     gameball('gameball.details', () => this.details(ref));
     gameball('gameball.coupons', () => this.coupons(ref));
     gameball('gameball.redemptionHash', () => this.redemptionHash(ref));
-    if (needs.has('voucherify') || needs.has('imprint')) probes.push({ name: 'voucherify', load: () => this.promotions(ref) });
+    if (needs.has('voucherify') || needs.has('imprint'))
+      probes.push({ name: 'voucherify', load: () => this.promotions(ref) });
     return probes;
   }
 }
@@ -172,6 +189,10 @@ function firstFound(lookups: Promise<unknown>[]): Promise<boolean> {
       if (found) resolve(true);
       else if (--pending === 0) resolve(false);
     };
-    for (const lookup of lookups) lookup.then((value) => settle(value != null), () => settle(false));
+    for (const lookup of lookups)
+      lookup.then(
+        (value) => settle(value != null),
+        () => settle(false),
+      );
   });
 }

@@ -1,4 +1,10 @@
-import { Kind, type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import {
+  Kind,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLResolveInfo,
+  type SelectionSetNode,
+} from 'graphql';
 import type { Customer, Referral } from '../generated/graphql.js';
 
 /**
@@ -6,12 +12,7 @@ import type { Customer, Referral } from '../generated/graphql.js';
  * link in Voucherify unless the customer was looked up by its Imprint id.
  */
 export type Source =
-  | 'gameball.profile'
-  | 'gameball.details'
-  | 'gameball.coupons'
-  | 'gameball.redemptionHash'
-  | 'voucherify'
-  | 'imprint';
+  'gameball.profile' | 'gameball.details' | 'gameball.coupons' | 'gameball.redemptionHash' | 'voucherify' | 'imprint';
 
 type Fields<T> = Record<Exclude<keyof T, '__typename'>, Source | null>;
 
@@ -57,39 +58,49 @@ const customerSources = {
   cardPrograms: 'imprint',
 } satisfies Fields<Customer>;
 
-const nestedSources: Partial<Record<keyof typeof customerSources, { type: string; sources: Record<string, Source | null> }>> = {
+const nestedSources: Partial<
+  Record<keyof typeof customerSources, { type: string; sources: Record<string, Source | null> }>
+> = {
   referral: { type: 'Referral', sources: referralSources },
 };
 
-const cache = new WeakMap<readonly FieldNode[], ReadonlySet<Source>>();
+/** A field of a customer that a selection reads, and the vendor endpoint its data comes from. */
+export interface FieldUse {
+  readonly type: 'Customer' | 'Referral';
+  readonly field: string;
+  readonly source: Source;
+}
+
+const cache = new WeakMap<readonly FieldNode[], readonly FieldUse[]>();
 
 /**
- * The sources a resolver's selection of Customer fields needs, through fragments and `_entities`
- * inline fragments. The result is shared by every customer of a list or of `_entities`, so it is
- * computed once per field of the operation.
+ * The vendor-backed fields a resolver's selection of a Customer reads, through fragments and
+ * `_entities` inline fragments. Shared by every customer of a list or of `_entities`, so computed
+ * once per field of the operation; which of them a caller may read is decided per customer.
  */
-export function customerSourcesOf(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>): ReadonlySet<Source> {
+export function customerFieldsOf(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>): readonly FieldUse[] {
   const cached = cache.get(info.fieldNodes);
   if (cached) return cached;
-  const needs = new Set<Source>();
+  const uses = new Map<string, FieldUse>();
+  const use = (type: FieldUse['type'], field: string, source: Source | null | undefined) => {
+    if (source) uses.set(`${type}.${field}`, { type, field, source });
+  };
   for (const node of info.fieldNodes) {
     forEachField(node.selectionSet, 'Customer', info.fragments, (field) => {
       const name = field.name.value as keyof typeof customerSources;
-      const source = customerSources[name] as Source | null | undefined;
-      if (source) needs.add(source);
+      use('Customer', name, customerSources[name]);
       const nested = nestedSources[name];
       if (nested) {
         forEachField(field.selectionSet, nested.type, info.fragments, (sub) => {
-          const subSource = nested.sources[sub.name.value];
-          if (subSource) needs.add(subSource);
+          use('Referral', sub.name.value, nested.sources[sub.name.value]);
         });
       }
     });
   }
-  cache.set(info.fieldNodes, needs);
-  return needs;
+  const result = [...uses.values()];
+  cache.set(info.fieldNodes, result);
+  return result;
 }
-
 function forEachField(
   selectionSet: SelectionSetNode | undefined,
   typeName: string,
@@ -101,7 +112,8 @@ function forEachField(
       visit(selection);
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       const condition = selection.typeCondition?.name.value;
-      if (condition === undefined || condition === typeName) forEachField(selection.selectionSet, typeName, fragments, visit);
+      if (condition === undefined || condition === typeName)
+        forEachField(selection.selectionSet, typeName, fragments, visit);
     } else {
       const fragment = fragments[selection.name.value];
       if (fragment && fragment.typeCondition.name.value === typeName) {

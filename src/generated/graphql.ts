@@ -161,6 +161,11 @@ export type CouponType =
  * A customer of the merchant, joined from the loyalty program (Gameball), the promotion engine
  * (Voucherify) and the co-brand card issuer (Imprint). Each field says where it comes from; a field
  * whose source does not know the customer is `null`, and a source that fails nulls only its own fields.
+ *
+ * Personal data (names, contact details, date of birth, address, card programs, Imprint id) is for
+ * the customer themself (token `sub`) or scope `pii:read`; coupons and the redemption hash for the
+ * customer themself or scope `coupons:read`; the SSN digits for scope `pii:sensitive`. A field the
+ * caller may not read is `null` with a `FORBIDDEN` error.
  */
 export type Customer = {
   __typename?: 'Customer';
@@ -168,13 +173,16 @@ export type Customer = {
   address?: Maybe<PostalAddress>;
   /** The co-brand card programs the customer is enrolled in (Imprint). */
   cardPrograms?: Maybe<Array<CardProgram>>;
-  /** The customer's coupons (Gameball). A coupon code is worth money: treat it like a secret. */
+  /**
+   * The customer's coupons (Gameball). A coupon code is worth money: the customer themself or scope
+   * `coupons:read`.
+   */
   coupons?: Maybe<Array<Coupon>>;
   /** The merchant's own key-value attributes stored in the loyalty profile. */
   customAttributes?: Maybe<Scalars['JSON']['output']>;
   /** Date of birth. Personal data. */
   dateOfBirth?: Maybe<Scalars['LocalDate']['output']>;
-  /** Display name. Personal data. */
+  /** Display name. Personal data: the customer themself or scope `pii:read`. */
   displayName?: Maybe<Scalars['String']['output']>;
   /** E-mail address. Personal data. */
   email?: Maybe<Scalars['String']['output']>;
@@ -210,7 +218,7 @@ export type Customer = {
   purchaseHistory?: Maybe<PurchaseHistory>;
   /**
    * A rotating hash that authorizes a points redemption or hold (Gameball). It changes with each
-   * transaction, so it is fetched fresh on every request.
+   * transaction, so it is fetched fresh on every request. The customer themself or scope `coupons:read`.
    */
   redemptionHash?: Maybe<Scalars['String']['output']>;
   /** Redemptions of vouchers, gift cards and loyalty points (Voucherify). */
@@ -219,7 +227,7 @@ export type Customer = {
   referral?: Maybe<Referral>;
   /** Where the customer registered, e.g. `website`. */
   registrationSource?: Maybe<Scalars['String']['output']>;
-  /** Last four digits of the social security number, from the card issuer. Sensitive personal data. */
+  /** Last four digits of the social security number, from the card issuer. Scope `pii:sensitive` only. */
   ssnLast4?: Maybe<Scalars['String']['output']>;
   /** Labels that segment the customer, e.g. `VIP`. Empty when the loyalty profile has none. */
   tags?: Maybe<Array<Scalars['String']['output']>>;
@@ -230,6 +238,11 @@ export type Customer = {
  * A customer of the merchant, joined from the loyalty program (Gameball), the promotion engine
  * (Voucherify) and the co-brand card issuer (Imprint). Each field says where it comes from; a field
  * whose source does not know the customer is `null`, and a source that fails nulls only its own fields.
+ *
+ * Personal data (names, contact details, date of birth, address, card programs, Imprint id) is for
+ * the customer themself (token `sub`) or scope `pii:read`; coupons and the redemption hash for the
+ * customer themself or scope `coupons:read`; the SSN digits for scope `pii:sensitive`. A field the
+ * caller may not read is `null` with a `FORBIDDEN` error.
  */
 export type CustomerCouponsArgs = {
   availableOnly?: Scalars['Boolean']['input'];
@@ -357,12 +370,12 @@ export type Mutation = {
   __typename?: 'Mutation';
   /**
    * Delete the customer's loyalty profile and its data (Gameball). The promotion engine and the card
-   * issuer keep their records; they are managed in those systems.
+   * issuer keep their records; they are managed in those systems. Scope `customers:write`.
    */
   deleteCustomer?: Maybe<DeleteCustomerPayload>;
   /**
    * Create the customer in the loyalty program, or update it when the id exists. Attributes left out
-   * are left as they are.
+   * are left as they are. Scope `customers:write`.
    */
   upsertCustomer?: Maybe<UpsertCustomerPayload>;
 };
@@ -431,6 +444,8 @@ export type Query = {
    * At most `MAX_CUSTOMERS_PER_QUERY` ids per call (100 unless configured).
    */
   customers: Array<Maybe<Customer>>;
+  /** The customer the bearer token belongs to (its `sub`); `null` for an anonymous caller. */
+  me?: Maybe<Customer>;
 };
 
 
@@ -494,7 +509,7 @@ export type Referral = {
   isReferred?: Maybe<Scalars['Boolean']['output']>;
   /** A web link that carries the referral code. */
   link?: Maybe<Scalars['String']['output']>;
-  /** The referrals this customer received, oldest first. */
+  /** The referrals this customer received, oldest first. The customer themself or scope `pii:read`. */
   received?: Maybe<Array<ReceivedReferral>>;
   /** How many times this customer was referred by someone. */
   receivedCount?: Maybe<Scalars['Int']['output']>;
@@ -893,6 +908,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<QueryCustomerArgs, 'id'>>;
   customerByImprintId?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<QueryCustomerByImprintIdArgs, 'imprintId'>>;
   customers?: Resolver<Array<Maybe<ResolversTypes['Customer']>>, ParentType, ContextType, RequireFields<QueryCustomersArgs, 'ids'>>;
+  me?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
 };
 
 export type ReceivedReferralResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ReceivedReferral'] = ResolversParentTypes['ReceivedReferral']> = {

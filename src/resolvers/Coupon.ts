@@ -45,7 +45,8 @@ export const Coupon: CouponResolvers = {
   target: (coupon) => couponTargets[coupon.target?.toLowerCase() ?? ''] ?? null,
   value: (coupon) => coupon.value ?? null,
   currency: (coupon) => coupon.currency ?? null,
-  maxDiscount: (coupon, _, { settings }) => moneyFromMajorUnits(coupon.capping, coupon.currency ?? settings.currencyCode),
+  maxDiscount: (coupon, _, { settings }) =>
+    moneyFromMajorUnits(coupon.capping, coupon.currency ?? settings.currencyCode),
   minOrderValue: (coupon, _, { settings }) =>
     moneyFromMajorUnits(coupon.minOrderValue, coupon.currency ?? settings.currencyCode),
   startsAt: (coupon) => vendorDateTime(coupon.startDate),

@@ -25,10 +25,12 @@ export const Customer: CustomerResolvers = {
     const profile = await customers.profile(ref);
     return profile ? (profile.customerAttributes?.tags ?? []) : null;
   },
-  registrationSource: async (ref, _, { customers }) => (await customers.profile(ref))?.customerAttributes?.source ?? null,
+  registrationSource: async (ref, _, { customers }) =>
+    (await customers.profile(ref))?.customerAttributes?.source ?? null,
   customAttributes: async (ref, _, { customers }) => (await customers.profile(ref))?.customerAttributes?.custom ?? null,
   purchaseHistory: async (ref, _, { customers }) => (await customers.profile(ref))?.customerAttributes ?? null,
-  joinedAt: async (ref, _, { customers }) => vendorDateTime((await customers.details(ref))?.customerAttributes?.joinDate),
+  joinedAt: async (ref, _, { customers }) =>
+    vendorDateTime((await customers.details(ref))?.customerAttributes?.joinDate),
 
   // Personal data: the loyalty profile first, then the promotion engine, then the card issuer.
   displayName: (ref, _, { customers }) =>

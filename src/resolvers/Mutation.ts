@@ -29,7 +29,10 @@ export const Mutation: MutationResolvers = {
     }
     return deleted
       ? { deletedCustomerId: customerId, userErrors: [] }
-      : { deletedCustomerId: null, userErrors: [{ field: ['id'], message: 'No customer has this id', code: 'NOT_FOUND' }] };
+      : {
+          deletedCustomerId: null,
+          userErrors: [{ field: ['id'], message: 'No customer has this id', code: 'NOT_FOUND' }],
+        };
   },
 };
 
@@ -71,7 +74,9 @@ function toGameballAttributes(attributes: CustomerAttributesInput): UpsertCustom
     preferredLanguage: attributes.preferredLanguage,
     tags: attributes.tags,
     source: attributes.registrationSource,
-    channel: attributes.channel ? (attributes.channel.toLowerCase() as Lowercase<typeof attributes.channel>) : undefined,
+    channel: attributes.channel
+      ? (attributes.channel.toLowerCase() as Lowercase<typeof attributes.channel>)
+      : undefined,
     custom: validated(customAttributes, attributes.customAttributes, ['input', 'attributes', 'customAttributes']),
   });
 }

@@ -3,6 +3,8 @@ import { badInput, parseId } from './inputs.js';
 import type { CustomerRef } from './models.js';
 
 export const Query: QueryResolvers = {
+  me: (_, __, { caller, customers }, info) => (caller.subject ? customers.find(caller.subject, info) : null),
+
   customer: (_, { id }, { customers }, info) => customers.find(parseId(id, ['id']), info),
 
   // One promise per id, so one failing customer nulls its own entry, not the list.

@@ -10,7 +10,14 @@ import type {
 } from '../vendors/voucherify/payloads.js';
 
 export type { CustomerRef } from '../customers/customers.js';
-export type { GameballAttributes, GameballCoupon, VoucherifyLoyalty, VoucherifyOrderSummary, VoucherifyRedemptionSummary, VoucherifyReferralSource };
+export type {
+  GameballAttributes,
+  GameballCoupon,
+  VoucherifyLoyalty,
+  VoucherifyOrderSummary,
+  VoucherifyRedemptionSummary,
+  VoucherifyReferralSource,
+};
 export type GameballCouponCombinations = NonNullable<GameballCoupon['combinesWith']>;
 export type GameballCouponGroup = NonNullable<GameballCoupon['group']>;
 export type VoucherifyGiftSummary = VoucherifyRedemptionSummary['gift'];

@@ -37,7 +37,11 @@ const farExpiry = '2099-12-31T23:59:59.999Z';
 const futureStart = '2099-01-01T00:00:00.000Z';
 
 const groups = [
-  { handle: 'welcome-offers', url: 'https://shop.example.com/coupons/welcome-offers', iconPath: '/images/icons/welcome.png' },
+  {
+    handle: 'welcome-offers',
+    url: 'https://shop.example.com/coupons/welcome-offers',
+    iconPath: '/images/icons/welcome.png',
+  },
   { handle: 'tier-rewards', url: 'https://shop.example.com/coupons/tier-rewards', iconPath: '/images/icons/tier.png' },
   { handle: 'seasonal', url: 'https://shop.example.com/coupons/seasonal', iconPath: null },
 ];
@@ -51,7 +55,8 @@ function isCouponAvailable(coupon: GameballCouponRecord, now: number): boolean {
   const started = coupon.startDate == null || Date.parse(coupon.startDate) <= now;
   const expired = coupon.expiryDate != null && Date.parse(coupon.expiryDate) < now;
   const underLimit = coupon.usageLimit == null || (coupon.usedCount ?? 0) < coupon.usageLimit;
-  const underCustomerLimit = coupon.limitPerCustomer == null || (coupon.customerUsedCount ?? 0) < coupon.limitPerCustomer;
+  const underCustomerLimit =
+    coupon.limitPerCustomer == null || (coupon.customerUsedCount ?? 0) < coupon.limitPerCustomer;
   return coupon.isActive === true && started && !expired && underLimit && underCustomerLimit;
 }
 
@@ -64,7 +69,12 @@ export function randomCouponSpecs(random: SeededRandom, count: number): CouponSp
 }
 
 /** A coupon with every field of seed 002's coupon object, in the given state. */
-export function createCoupon(spec: CouponSpec, random: SeededRandom, codes: UniqueStrings, now: number): GameballCouponRecord {
+export function createCoupon(
+  spec: CouponSpec,
+  random: SeededRandom,
+  codes: UniqueStrings,
+  now: number,
+): GameballCouponRecord {
   const usageLimit = random.pick([1, 5, 100, 999]);
   const limitPerCustomer = usageLimit === 1 ? 1 : random.int(1, 3);
   const { usedCount, customerUsedCount } = usage(spec.state, usageLimit, limitPerCustomer, random);
@@ -138,7 +148,10 @@ function validity(spec: CouponSpec, random: SeededRandom): Pick<GameballCouponRe
       return { startDate: futureStart, expiryDate: farExpiry };
     default:
       // A tier's lifetime reward never expires.
-      return { startDate: currentStart, expiryDate: spec.target === 'Permanent' || random.chance(0.1) ? null : farExpiry };
+      return {
+        startDate: currentStart,
+        expiryDate: spec.target === 'Permanent' || random.chance(0.1) ? null : farExpiry,
+      };
   }
 }
 

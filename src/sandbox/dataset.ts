@@ -96,7 +96,20 @@ const day = 86_400_000;
 
 const maleNames = ['James', 'Omar', 'Lucas', 'Daniel', 'Mateo', 'Ethan', 'Noah', 'Samuel', 'Karim', 'Leo'];
 const femaleNames = ['Alice', 'Maya', 'Sofia', 'Nora', 'Layla', 'Emma', 'Chloe', 'Hana', 'Grace', 'Zara'];
-const lastNames = ['Morgan', 'Hassan', 'Garcia', 'Nguyen', 'Smith', 'Okafor', 'Rossi', 'Kim', 'Novak', 'Silva', 'Patel', 'Weber'];
+const lastNames = [
+  'Morgan',
+  'Hassan',
+  'Garcia',
+  'Nguyen',
+  'Smith',
+  'Okafor',
+  'Rossi',
+  'Kim',
+  'Novak',
+  'Silva',
+  'Patel',
+  'Weber',
+];
 const streets = ['Main St', 'Oak Ave', 'Maple Dr', 'Cedar Ln', 'Pine St', 'Elm St', 'Lakeview Rd', 'Sunset Blvd'];
 const cities: readonly (readonly [city: string, state: string, zipPrefix: string])[] = [
   ['Los Angeles', 'CA', '900'],
@@ -117,7 +130,11 @@ const channels = ['web', 'mobile', 'pos', 'callcenter'] as const;
 const paymentMethods = ['Credit Card', 'PayPal', 'Apple Pay'];
 const membershipLevels = ['Bronze', 'Silver', 'Gold'];
 const loyaltyCampaignNames = ['Acme Loyalty Club', 'Summer Campaign', 'Holiday Points'];
-const cardPrograms = { visa: 'Acme Rewards Visa', signature: 'Acme Rewards Visa Signature', business: 'Acme Business Card' };
+const cardPrograms = {
+  visa: 'Acme Rewards Visa',
+  signature: 'Acme Rewards Visa Signature',
+  business: 'Acme Business Card',
+};
 
 const richCoupons: readonly CouponSpec[] = [
   { type: 'percentage', target: 'Reward', state: 'available' },
@@ -228,7 +245,12 @@ export function createDataset(options: { customers?: number; seed?: number } = {
       voucherify: plan.voucherify ? createVoucherifyRecord(person, orders, plan.rich, random, unique, catalog) : null,
     };
     if (member.voucherify && plan.imprint) {
-      const card = createImprintRecord(person, unique.next(() => random.uuid()), plan.rich, random);
+      const card = createImprintRecord(
+        person,
+        unique.next(() => random.uuid()),
+        plan.rich,
+        random,
+      );
       member.voucherify.metadata[imprintLinkMetadataKey] = card.id;
       dataset.imprint.set(card.id, card);
     }
@@ -365,7 +387,8 @@ function createGameballRecord(
       referralCode,
       referralLink: referralLinkOf(referralCode),
       isReferred: false,
-      dynamicReferralLink: rich || random.chance(0.7) ? `https://link.example.com/r/${random.chars(alphanumerics, 8)}?d=1` : null,
+      dynamicReferralLink:
+        rich || random.chance(0.7) ? `https://link.example.com/r/${random.chars(alphanumerics, 8)}?d=1` : null,
     },
     coupons: coupons.map((spec) => createCoupon(spec, random, unique, datasetNow)),
     hash: redemptionHash(random),
@@ -446,7 +469,11 @@ function createVoucherifyRecord(
 function createImprintRecord(person: Person, id: string, rich: boolean, random: SeededRandom): ImprintRecord {
   const statuses: NonNullable<ImprintRecord['statuses']> = rich
     ? { [cardPrograms.visa]: 'CLOSED', [cardPrograms.signature]: 'OPEN' }
-    : { [random.pick([cardPrograms.visa, cardPrograms.visa, cardPrograms.business])]: random.chance(0.8) ? 'OPEN' : 'CLOSED' };
+    : {
+        [random.pick([cardPrograms.visa, cardPrograms.visa, cardPrograms.business])]: random.chance(0.8)
+          ? 'OPEN'
+          : 'CLOSED',
+      };
   const createdAt = Math.min(person.joinedAt + random.int(1, 365) * day, datasetNow);
   return {
     id,

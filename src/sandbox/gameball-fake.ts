@@ -69,7 +69,9 @@ const plainDate = /^\d{4}-\d{2}-\d{2}$/;
  */
 export function gameballFake(dataset: SandboxDataset, credentials: Credentials, random: SeededRandom): FakeVendor {
   const customers = dataset.gameball;
-  const referralCodes = new UniqueStrings([...customers.values()].flatMap((record) => record.details.referralCode ?? []));
+  const referralCodes = new UniqueStrings(
+    [...customers.values()].flatMap((record) => record.details.referralCode ?? []),
+  );
   let lastGameballId = Math.max(0, ...[...customers.values()].map((record) => record.details.gameballId));
 
   const errorBody = (status: number, message: string) => ({ code: status, message });
@@ -138,7 +140,13 @@ export function gameballFake(dataset: SandboxDataset, credentials: Credentials, 
   }
 
   const routes = prefixes.flatMap((prefix): FakeRoute[] => [
-    { endpoint: 'gameball.profile', method: 'GET', path: `${prefix}/:id`, refuse: refusePublic, answer: serve(publicProfile) },
+    {
+      endpoint: 'gameball.profile',
+      method: 'GET',
+      path: `${prefix}/:id`,
+      refuse: refusePublic,
+      answer: serve(publicProfile),
+    },
     {
       endpoint: 'gameball.details',
       method: 'GET',
@@ -164,7 +172,14 @@ export function gameballFake(dataset: SandboxDataset, credentials: Credentials, 
         return { hash: record.hash };
       }),
     },
-    { endpoint: 'gameball.upsert', method: 'POST', path: prefix, refuse: refusePublic, keyOf: customerIdOf, answer: upsert },
+    {
+      endpoint: 'gameball.upsert',
+      method: 'POST',
+      path: prefix,
+      refuse: refusePublic,
+      keyOf: customerIdOf,
+      answer: upsert,
+    },
     { endpoint: 'gameball.delete', method: 'DELETE', path: `${prefix}/:id`, refuse: refuseSecret, answer: remove },
     // For systems that cannot send DELETE (seed 002).
     { endpoint: 'gameball.delete', method: 'POST', path: `${prefix}/:id/delete`, refuse: refuseSecret, answer: remove },

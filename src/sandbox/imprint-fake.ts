@@ -14,7 +14,10 @@ const errorTypes: Record<number, string> = {
 };
 
 /** Imprint's "Retrieve a customer" over `dataset.imprint`, by Imprint's own id. */
-export function imprintFake(dataset: SandboxDataset, credentials: Pick<VendorSettings['imprint'], 'apiKey'>): FakeVendor {
+export function imprintFake(
+  dataset: SandboxDataset,
+  credentials: Pick<VendorSettings['imprint'], 'apiKey'>,
+): FakeVendor {
   return {
     errorBody: (status, message): ImprintError => ({ type: errorTypes[status] ?? 'API_ERROR', message }),
     routes: [

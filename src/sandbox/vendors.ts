@@ -76,8 +76,9 @@ export async function startSandboxVendors(
       dataset,
       calls,
       count: (endpoint, key) =>
-        calls.filter((call) => (endpoint === undefined || call.endpoint === endpoint) && (key === undefined || call.key === key))
-          .length,
+        calls.filter(
+          (call) => (endpoint === undefined || call.endpoint === endpoint) && (key === undefined || call.key === key),
+        ).length,
       resetCalls: () => {
         calls.length = 0;
       },
@@ -86,7 +87,10 @@ export async function startSandboxVendors(
           faults.delete(endpoint);
           return;
         }
-        if (!('malformed' in fault) && !(Number.isInteger(fault.status) && fault.status >= 200 && fault.status <= 599)) {
+        if (
+          !('malformed' in fault) &&
+          !(Number.isInteger(fault.status) && fault.status >= 200 && fault.status <= 599)
+        ) {
           throw new RangeError('A fault status must be an HTTP status from 200 to 599');
         }
         faults.set(endpoint, fault);

@@ -29,7 +29,8 @@ export function voucherifyFake(dataset: SandboxDataset, credentials: Credentials
         method: 'GET',
         path: '/v1/customers/:id',
         refuse: (headers) =>
-          headerOf(headers, 'x-app-id') === credentials.appId && headerOf(headers, 'x-app-token') === credentials.appToken
+          headerOf(headers, 'x-app-id') === credentials.appId &&
+          headerOf(headers, 'x-app-token') === credentials.appToken
             ? null
             : 'Cannot authenticate the request',
         answer: ({ id }) => {

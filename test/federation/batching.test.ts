@@ -37,7 +37,8 @@ describe('per-request batching', () => {
   function callsPerCustomer(): Map<string, number> {
     const counts = new Map<string, number>();
     for (const call of subgraph.sandbox.calls) {
-      const customer = call.endpoint === 'voucherify.customer' ? (merchantIdOfVoucherifyId.get(call.key) ?? call.key) : call.key;
+      const customer =
+        call.endpoint === 'voucherify.customer' ? (merchantIdOfVoucherifyId.get(call.key) ?? call.key) : call.key;
       const key = `${call.endpoint} ${customer}`;
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
@@ -78,14 +79,18 @@ describe('per-request batching', () => {
   it('customers(ids:) with repeated ids and nested referrers: at most one call per endpoint per customer', async () => {
     const ids = Array.from({ length: 50 }, (_, index) => `cust_${String((index % 40) + 1).padStart(4, '0')}`);
     subgraph.sandbox.resetCalls();
-    const response = await subgraph.query(`query($ids: [ID!]!) { customers(ids: $ids) { ${everyCustomerField} } }`, { ids });
+    const response = await subgraph.query(`query($ids: [ID!]!) { customers(ids: $ids) { ${everyCustomerField} } }`, {
+      ids,
+    });
     expect(response.errors).toBeUndefined();
     expect(repeated(callsPerCustomer())).toEqual([]);
   });
 
   it('the same customer under many aliases and fragments is fetched once per endpoint', async () => {
     const { rich } = await import('../../src/sandbox/dataset.js').then((module) => module.sandboxEdgeCases);
-    const aliases = Array.from({ length: 10 }, (_, index) => `c${index}: customer(id: "${rich}") { ...all }`).join('\n');
+    const aliases = Array.from({ length: 10 }, (_, index) => `c${index}: customer(id: "${rich}") { ...all }`).join(
+      '\n',
+    );
     subgraph.sandbox.resetCalls();
     const response = await subgraph.query(`{ ${aliases} } fragment all on Customer { ${everyCustomerField} }`);
     expect(response.errors).toBeUndefined();

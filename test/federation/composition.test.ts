@@ -28,7 +28,9 @@ describe('composition', () => {
 
     expect(result.errors?.map((error) => error.message)).toBeUndefined();
     const supergraph = result.supergraphSdl ?? '';
-    expect(supergraph).toMatch(/type Customer\s+@join__type\(graph: CUSTOMERS, key: "id"\)\s+@join__type\(graph: CUSTOMERS, key: "imprintId"\)/);
+    expect(supergraph).toMatch(
+      /type Customer\s+@join__type\(graph: CUSTOMERS, key: "id"\)\s+@join__type\(graph: CUSTOMERS, key: "imprintId"\)/,
+    );
     expect(supergraph).toMatch(/customer: Customer!/);
     expect(supergraph).toContain('upsertCustomer');
   });

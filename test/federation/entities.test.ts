@@ -37,14 +37,20 @@ describe('_entities and _service', () => {
   it('resolves Customer by imprintId to the merchant id Imprint holds, with card programs', async () => {
     const { imprintId, partnerCustomerId } = sandboxEdgeCases.unlinkedImprint;
     const record = subgraph.sandbox.dataset.imprint.get(imprintId);
-    const response = await subgraph.query<{ _entities: (Entity & { cardPrograms: { name: string; status: string }[] })[] }>(
-      entities,
-      { representations: [{ __typename: 'Customer', imprintId }, { __typename: 'Customer', imprintId: 'UNKNOWN-IMPRINT-ID' }] },
-    );
+    const response = await subgraph.query<{
+      _entities: (Entity & { cardPrograms: { name: string; status: string }[] })[];
+    }>(entities, {
+      representations: [
+        { __typename: 'Customer', imprintId },
+        { __typename: 'Customer', imprintId: 'UNKNOWN-IMPRINT-ID' },
+      ],
+    });
     expect(response.errors).toBeUndefined();
     const [found, missing] = response.data?._entities ?? [];
     expect(found).toMatchObject({ __typename: 'Customer', id: partnerCustomerId, imprintId });
-    expect(found?.cardPrograms).toEqual(Object.entries(record?.statuses ?? {}).map(([name, status]) => ({ name, status })));
+    expect(found?.cardPrograms).toEqual(
+      Object.entries(record?.statuses ?? {}).map(([name, status]) => ({ name, status })),
+    );
     expect(missing).toBeNull();
   });
 

@@ -54,7 +54,9 @@ const maxCustomersPerQuery = 100;
 const anyString: unknown = expect.any(String);
 
 function queryCustomer(id: string, selection = everyCustomerField) {
-  return subgraph.query<CustomerData>(selection === everyCustomerField ? fullCustomer : customerQuery(selection), { id });
+  return subgraph.query<CustomerData>(selection === everyCustomerField ? fullCustomer : customerQuery(selection), {
+    id,
+  });
 }
 
 function callsTo(prefix: 'gameball.' | 'voucherify.' | 'imprint.'): number {
@@ -171,23 +173,33 @@ describe('customer(id) for a customer every vendor knows', () => {
   });
 
   it('returns, with availableOnly, exactly the coupons whose availability flag is true', async () => {
-    const response = await queryCustomer(edge.rich, 'coupons { code } available: coupons(availableOnly: true) { code isAvailable }');
+    const response = await queryCustomer(
+      edge.rich,
+      'coupons { code } available: coupons(availableOnly: true) { code isAvailable }',
+    );
     const coupons = gameballOf(dataset, edge.rich)?.coupons ?? [];
 
     expect(response).not.toHaveProperty('errors');
     expect(response.data?.customer).toEqual({
       coupons: coupons.map(({ code }) => ({ code })),
-      available: coupons.filter((coupon) => coupon.isAvaliableToUse === true).map(({ code }) => ({ code, isAvailable: true })),
+      available: coupons
+        .filter((coupon) => coupon.isAvaliableToUse === true)
+        .map(({ code }) => ({ code, isAvailable: true })),
     });
   });
 
   it("reads the availability flag under the sample's other spelling (isAvlaibleToUse)", async () => {
     const coupons = gameballOf(dataset, edge.couponSampleSpelling)?.coupons ?? [];
     expect(coupons.length).toBeGreaterThan(0);
-    expect(coupons.every((coupon) => coupon.isAvaliableToUse == null && typeof coupon.isAvlaibleToUse === 'boolean')).toBe(true);
+    expect(
+      coupons.every((coupon) => coupon.isAvaliableToUse == null && typeof coupon.isAvlaibleToUse === 'boolean'),
+    ).toBe(true);
     expect(new Set(coupons.map((coupon) => coupon.isAvlaibleToUse)).size).toBe(2); // both usable and unusable
 
-    const response = await queryCustomer(edge.couponSampleSpelling, 'coupons { code isAvailable } available: coupons(availableOnly: true) { code }');
+    const response = await queryCustomer(
+      edge.couponSampleSpelling,
+      'coupons { code isAvailable } available: coupons(availableOnly: true) { code }',
+    );
 
     expect(response).not.toHaveProperty('errors');
     expect(response.data?.customer).toEqual({
@@ -199,7 +211,11 @@ describe('customer(id) for a customer every vendor knows', () => {
   it('follows the availability flag, under both spellings, even where it disagrees with the dates and counters', async () => {
     // Flip every flag: a resolver that recomputed availability instead of reading the flag fails.
     const flipped = [edge.rich, edge.couponSampleSpelling].flatMap((id) => gameballOf(dataset, id)?.coupons ?? []);
-    const originals = flipped.map((coupon) => ({ coupon, isAvaliableToUse: coupon.isAvaliableToUse, isAvlaibleToUse: coupon.isAvlaibleToUse }));
+    const originals = flipped.map((coupon) => ({
+      coupon,
+      isAvaliableToUse: coupon.isAvaliableToUse,
+      isAvlaibleToUse: coupon.isAvlaibleToUse,
+    }));
     for (const coupon of flipped) {
       if (coupon.isAvaliableToUse != null) coupon.isAvaliableToUse = !coupon.isAvaliableToUse;
       if (coupon.isAvlaibleToUse != null) coupon.isAvlaibleToUse = !coupon.isAvlaibleToUse;
@@ -236,7 +252,8 @@ describe('customer(id) for a customer every vendor knows', () => {
     const referee = refereeId ? voucherifyOf(dataset, refereeId) : undefined;
     const firstReferrer = firstReferrerId ? voucherifyOf(dataset, firstReferrerId) : undefined;
     const secondReferrer = secondReferrerId ? voucherifyOf(dataset, secondReferrerId) : undefined;
-    if (!referee?.referrals || !firstReferrer || !secondReferrer) throw new Error('the dataset has too few ordinary customers');
+    if (!referee?.referrals || !firstReferrer || !secondReferrer)
+      throw new Error('the dataset has too few ordinary customers');
     const original = structuredClone(referee.referrals);
     const referral = (referrerId: string, date: string) => ({
       campaign_id: 'camp_test_referrals_order',
@@ -247,18 +264,32 @@ describe('customer(id) for a customer every vendor knows', () => {
     });
     referee.referrals = {
       total: 2,
-      campaigns: [referral(secondReferrer.id, '2024-03-01T10:00:00.000Z'), referral(firstReferrer.id, '2023-12-24T08:30:00.000Z')],
+      campaigns: [
+        referral(secondReferrer.id, '2024-03-01T10:00:00.000Z'),
+        referral(firstReferrer.id, '2023-12-24T08:30:00.000Z'),
+      ],
     };
     try {
-      const response = await queryCustomer(refereeId!, 'referral { receivedCount received { campaignId referredAt referrer { id } } }');
+      const response = await queryCustomer(
+        refereeId!,
+        'referral { receivedCount received { campaignId referredAt referrer { id } } }',
+      );
 
       expect(response).not.toHaveProperty('errors');
       expect(response.data?.customer).toEqual({
         referral: {
           receivedCount: 2,
           received: [
-            { campaignId: 'camp_test_referrals_order', referredAt: '2023-12-24T08:30:00.000Z', referrer: { id: firstReferrerId } },
-            { campaignId: 'camp_test_referrals_order', referredAt: '2024-03-01T10:00:00.000Z', referrer: { id: secondReferrerId } },
+            {
+              campaignId: 'camp_test_referrals_order',
+              referredAt: '2023-12-24T08:30:00.000Z',
+              referrer: { id: firstReferrerId },
+            },
+            {
+              campaignId: 'camp_test_referrals_order',
+              referredAt: '2024-03-01T10:00:00.000Z',
+              referrer: { id: secondReferrerId },
+            },
           ],
         },
       });
@@ -348,11 +379,29 @@ describe('customer(id) for the edge cases of the dataset', () => {
 
   it("exists when any vendor knows it, even if the selection asks only another vendor's fields", async () => {
     const response = await subgraph.query<{ a: JsonObject | null; b: JsonObject | null; c: JsonObject | null }>(
-      /* GraphQL */ `query ($voucherifyOnly: ID!, $gameballOnly: ID!, $rich: ID!) {
-        a: customer(id: $voucherifyOnly) { id gender coupons { code } }
-        b: customer(id: $gameballOnly) { id orderSummary { count } cardPrograms { name } }
-        c: customer(id: $rich) { id }
-      }`,
+      /* GraphQL */ `
+        query ($voucherifyOnly: ID!, $gameballOnly: ID!, $rich: ID!) {
+          a: customer(id: $voucherifyOnly) {
+            id
+            gender
+            coupons {
+              code
+            }
+          }
+          b: customer(id: $gameballOnly) {
+            id
+            orderSummary {
+              count
+            }
+            cardPrograms {
+              name
+            }
+          }
+          c: customer(id: $rich) {
+            id
+          }
+        }
+      `,
       { voucherifyOnly: edge.voucherifyOnly, gameballOnly: edge.gameballOnly, rich: edge.rich },
     );
 
@@ -391,7 +440,11 @@ describe('customer(id) for the edge cases of the dataset', () => {
     expect(customer).toMatchObject({ cardPrograms: null, ssnLast4: null });
     // The PII fields come from this customer's own vendors, never from the linked record.
     const gameball = gameballOf(dataset, customerId)?.details.customerAttributes;
-    expect(customer).toMatchObject({ firstName: gameball?.firstName, lastName: gameball?.lastName, email: gameball?.email });
+    expect(customer).toMatchObject({
+      firstName: gameball?.firstName,
+      lastName: gameball?.lastName,
+      email: gameball?.email,
+    });
   });
 
   // The entity must not advertise another person's @key.
@@ -406,20 +459,27 @@ describe('customer(id) for the edge cases of the dataset', () => {
     expect(referrals.map((referral) => referral.referrer_id)).toContain(referrerId);
     expect(dataset.voucherify.has(referrerId)).toBe(false);
 
-    const response = await queryCustomer(customerId, 'referral { receivedCount received { campaignId referredAt referrer { id } } }');
+    const response = await queryCustomer(
+      customerId,
+      'referral { receivedCount received { campaignId referredAt referrer { id } } }',
+    );
 
     expect(response).not.toHaveProperty('errors');
     expect(response.data?.customer).toEqual({
       referral: {
         receivedCount: referrals.length,
-        received: referrals.map((referral) => ({ campaignId: referral.campaign_id, referredAt: anyString, referrer: null })),
+        received: referrals.map((referral) => ({
+          campaignId: referral.campaign_id,
+          referredAt: anyString,
+          referrer: null,
+        })),
       },
     });
   });
 
   // Voucherify answers to its own customer ids as well as to source ids: a Voucherify id passed as
   // `id` must not return another person's promotions data.
-  it("does not treat a Voucherify-internal id as a merchant id", async () => {
+  it('does not treat a Voucherify-internal id as a merchant id', async () => {
     const promotions = voucherifyOf(dataset, edge.voucherifyOnly);
     const response = await queryCustomer(promotions!.id, 'id orderSummary { count }');
     expect(response.data).toEqual({ customer: null });
@@ -430,7 +490,13 @@ describe('customers(ids)', () => {
   const selection = 'id gender orderSummary { count }';
   const expectedOf = (id: string) => {
     const customer = expectedCustomer(dataset, id);
-    return customer && { id: customer.id, gender: customer.gender, orderSummary: customer.orderSummary && { count: customer.orderSummary.count } };
+    return (
+      customer && {
+        id: customer.id,
+        gender: customer.gender,
+        orderSummary: customer.orderSummary && { count: customer.orderSummary.count },
+      }
+    );
   };
 
   it('keeps the order, allows duplicates and has null at each unknown id', async () => {
@@ -457,7 +523,9 @@ describe('customers(ids)', () => {
   });
 
   it(`accepts ${maxCustomersPerQuery} ids`, async () => {
-    const ids = Array.from({ length: maxCustomersPerQuery }, (_, index) => (index % 2 === 0 ? edge.rich : edge.gameballOnly));
+    const ids = Array.from({ length: maxCustomersPerQuery }, (_, index) =>
+      index % 2 === 0 ? edge.rich : edge.gameballOnly,
+    );
 
     const response = await subgraph.query<{ customers: (JsonObject | null)[] }>(customersQuery('id'), { ids });
 
@@ -484,9 +552,12 @@ describe('customerByImprintId(imprintId)', () => {
     const imprintId = imprintLinkOf(dataset, edge.rich);
     expect(imprintId).toBeTruthy();
 
-    const response = await subgraph.query<{ customerByImprintId: JsonObject | null }>(customerByImprintIdQuery(everyCustomerField), {
-      imprintId,
-    });
+    const response = await subgraph.query<{ customerByImprintId: JsonObject | null }>(
+      customerByImprintIdQuery(everyCustomerField),
+      {
+        imprintId,
+      },
+    );
 
     expect(response).not.toHaveProperty('errors');
     expect(response.data?.customerByImprintId).toEqual(expectedCustomer(dataset, edge.rich));
@@ -536,16 +607,30 @@ describe('_entities (federation)', () => {
       { __typename: 'Customer', id: edge.gameballOnly },
     ];
 
-    const response = await subgraph.query<{ _entities: (JsonObject | null)[] }>(entitiesQuery('id email cardPrograms { name }'), {
-      representations,
-    });
+    const response = await subgraph.query<{ _entities: (JsonObject | null)[] }>(
+      entitiesQuery('id email cardPrograms { name }'),
+      {
+        representations,
+      },
+    );
 
     const pick = (id: string) => {
       const customer = expectedCustomer(dataset, id);
-      return customer && { id, email: customer.email, cardPrograms: customer.cardPrograms?.map(({ name }) => ({ name })) ?? null };
+      return (
+        customer && {
+          id,
+          email: customer.email,
+          cardPrograms: customer.cardPrograms?.map(({ name }) => ({ name })) ?? null,
+        }
+      );
     };
     expect(response).not.toHaveProperty('errors');
-    expect(response.data?._entities).toEqual([pick(edge.voucherifyOnly), pick(edge.rich), null, pick(edge.gameballOnly)]);
+    expect(response.data?._entities).toEqual([
+      pick(edge.voucherifyOnly),
+      pick(edge.rich),
+      null,
+      pick(edge.gameballOnly),
+    ]);
   });
 });
 
@@ -578,7 +663,10 @@ describe('ids', () => {
       expect.objectContaining({ path: ['customers'], extensions: { code: 'BAD_USER_INPUT', field: ['ids', '1'] } }),
     ]);
     expect(byImprint.errors).toEqual([
-      expect.objectContaining({ path: ['customerByImprintId'], extensions: { code: 'BAD_USER_INPUT', field: ['imprintId'] } }),
+      expect.objectContaining({
+        path: ['customerByImprintId'],
+        extensions: { code: 'BAD_USER_INPUT', field: ['imprintId'] },
+      }),
     ]);
     expect(entities.errors).toEqual([
       expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) as unknown }),
@@ -606,7 +694,11 @@ describe('ids', () => {
     expect(response).not.toHaveProperty('errors');
     expect(response.data).toEqual({ customer: null });
     // The fakes route on one path segment and record it decoded: the id arrived whole, as sent.
-    expect(subgraph.sandbox.calls.map(({ endpoint, key }) => ({ endpoint, key })).sort((a, b) => a.endpoint.localeCompare(b.endpoint))).toEqual([
+    expect(
+      subgraph.sandbox.calls
+        .map(({ endpoint, key }) => ({ endpoint, key }))
+        .sort((a, b) => a.endpoint.localeCompare(b.endpoint)),
+    ).toEqual([
       { endpoint: 'gameball.profile', key: id },
       { endpoint: 'voucherify.customer', key: id },
     ]);
@@ -620,7 +712,9 @@ describe('ids', () => {
 
     expect(response).not.toHaveProperty('errors');
     expect(response.data).toEqual({ customerByImprintId: null });
-    expect(subgraph.sandbox.calls.map(({ endpoint, key }) => ({ endpoint, key }))).toEqual([{ endpoint: 'imprint.customer', key: imprintId }]);
+    expect(subgraph.sandbox.calls.map(({ endpoint, key }) => ({ endpoint, key }))).toEqual([
+      { endpoint: 'imprint.customer', key: imprintId },
+    ]);
   });
 });
 
@@ -631,7 +725,9 @@ describe('vendor calls follow the selection', () => {
 
     const response = await queryCustomer(edge.rich, 'orderSummary { count }');
 
-    expect(response.data?.customer).toEqual({ orderSummary: { count: voucherifyOf(dataset, edge.rich)?.summary?.orders.total_count } });
+    expect(response.data?.customer).toEqual({
+      orderSummary: { count: voucherifyOf(dataset, edge.rich)?.summary?.orders.total_count },
+    });
     expect(callsTo('gameball.')).toBe(0);
     expect(callsTo('imprint.')).toBe(0);
     expect(count('voucherify.customer')).toBe(1);
@@ -642,7 +738,9 @@ describe('vendor calls follow the selection', () => {
 
     const response = await queryCustomer(edge.rich, 'gender');
 
-    expect(response.data?.customer).toEqual({ gender: gameballOf(dataset, edge.rich)?.details.customerAttributes.gender });
+    expect(response.data?.customer).toEqual({
+      gender: gameballOf(dataset, edge.rich)?.details.customerAttributes.gender,
+    });
     expect(callsTo('voucherify.')).toBe(0);
     expect(callsTo('imprint.')).toBe(0);
     expect(count('gameball.details')).toBe(0);
@@ -678,7 +776,9 @@ describe('vendor calls follow the selection', () => {
   it('fetches each vendor record once per request for a list with duplicates', async () => {
     subgraph.sandbox.resetCalls();
 
-    await subgraph.query(customersQuery('id gender email orderSummary { count }'), { ids: [edge.rich, edge.rich, edge.rich] });
+    await subgraph.query(customersQuery('id gender email orderSummary { count }'), {
+      ids: [edge.rich, edge.rich, edge.rich],
+    });
 
     expect(subgraph.sandbox.count('gameball.details', edge.rich)).toBe(1);
     expect(subgraph.sandbox.count('voucherify.customer', edge.rich)).toBe(1);

@@ -80,7 +80,11 @@ export function imprintLinkOf(dataset: SandboxDataset, merchantId: string): stri
  * The customer's own Imprint record: the linked one (or the one looked up by Imprint id), unless
  * it is missing or its partner_customer_id names another merchant id.
  */
-export function cardHolderOf(dataset: SandboxDataset, merchantId: string, imprintId?: string | null): ImprintRecord | null {
+export function cardHolderOf(
+  dataset: SandboxDataset,
+  merchantId: string,
+  imprintId?: string | null,
+): ImprintRecord | null {
   const id = imprintId ?? imprintLinkOf(dataset, merchantId);
   const record = id ? dataset.imprint.get(id) : undefined;
   if (!record) return null;
@@ -126,7 +130,9 @@ export function expectedCoupon(coupon: GameballCouponRecord) {
       productDiscounts: coupon.combinesWith?.productDiscounts ?? false,
       shippingDiscounts: coupon.combinesWith?.shippingDiscounts ?? false,
     },
-    group: coupon.group ? { handle: coupon.group.handle ?? null, url: coupon.group.url ?? null, iconPath: coupon.group.iconPath ?? null } : null,
+    group: coupon.group
+      ? { handle: coupon.group.handle ?? null, url: coupon.group.url ?? null, iconPath: coupon.group.iconPath ?? null }
+      : null,
   };
 }
 

@@ -141,7 +141,10 @@ describe('a failing vendor nulls only its own fields', () => {
   it('Voucherify 500: the Voucherify fields (and what hangs on its Imprint link) are null with errors, Gameball fields intact', async () => {
     fault('voucherify.customer', { status: 500 });
 
-    const response = await queryCustomer(edge.rich, `id ${publicGameballSelection} ${voucherifySelection} cardPrograms { name } ssnLast4`);
+    const response = await queryCustomer(
+      edge.rich,
+      `id ${publicGameballSelection} ${voucherifySelection} cardPrograms { name } ssnLast4`,
+    );
 
     const customer = expected(edge.rich);
     const voucherify = upstream('UPSTREAM_UNAVAILABLE', 'voucherify');
@@ -189,7 +192,10 @@ describe('a failing vendor nulls only its own fields', () => {
   it('Imprint 503: card fields are null with errors, everything else intact', async () => {
     fault('imprint.customer', { status: 503 });
 
-    const response = await queryCustomer(edge.rich, 'id gender email orderSummary { count } cardPrograms { name status } ssnLast4');
+    const response = await queryCustomer(
+      edge.rich,
+      'id gender email orderSummary { count } cardPrograms { name status } ssnLast4',
+    );
 
     const customer = expected(edge.rich);
     expect(response.data?.customer).toEqual({
@@ -201,7 +207,10 @@ describe('a failing vendor nulls only its own fields', () => {
       ssnLast4: null,
     });
     expect(errorSummary(response)).toEqual(
-      ['customer.cardPrograms', 'customer.ssnLast4'].map((path) => ({ path, extensions: upstream('UPSTREAM_UNAVAILABLE', 'imprint') })),
+      ['customer.cardPrograms', 'customer.ssnLast4'].map((path) => ({
+        path,
+        extensions: upstream('UPSTREAM_UNAVAILABLE', 'imprint'),
+      })),
     );
   });
 
@@ -254,15 +263,18 @@ describe('each kind of vendor failure has its code', () => {
     reads.map(([endpoint, vendor, field, selection]) => ({ label, spec, code, endpoint, vendor, field, selection })),
   );
 
-  it.each(cases)('$endpoint answering $label → $code on $field', async ({ spec, code, endpoint, vendor, field, selection }) => {
-    fault(endpoint, spec);
+  it.each(cases)(
+    '$endpoint answering $label → $code on $field',
+    async ({ spec, code, endpoint, vendor, field, selection }) => {
+      fault(endpoint, spec);
 
-    const response = await queryCustomer(edge.rich, `id ${selection}`);
+      const response = await queryCustomer(edge.rich, `id ${selection}`);
 
-    expect(response.status).toBe(200);
-    expect(response.data).toEqual({ customer: { id: edge.rich, [field]: null } });
-    expect(errorSummary(response)).toEqual([{ path: `customer.${field}`, extensions: upstream(code, vendor) }]);
-  });
+      expect(response.status).toBe(200);
+      expect(response.data).toEqual({ customer: { id: edge.rich, [field]: null } });
+      expect(errorSummary(response)).toEqual([{ path: `customer.${field}`, extensions: upstream(code, vendor) }]);
+    },
+  );
 });
 
 describe('an outage never looks like an unknown customer', () => {
@@ -287,7 +299,9 @@ describe('an outage never looks like an unknown customer', () => {
     const response = await queryCustomer(edge.gameballOnly, 'id gender');
 
     expect(response.data).toEqual({ customer: null });
-    expect(errorSummary(response)).toEqual([{ path: 'customer', extensions: upstream('UPSTREAM_UNAVAILABLE', 'gameball') }]);
+    expect(errorSummary(response)).toEqual([
+      { path: 'customer', extensions: upstream('UPSTREAM_UNAVAILABLE', 'gameball') },
+    ]);
   });
 
   it('is null with the Voucherify error for an id nobody knows while Voucherify is down', async () => {
@@ -297,16 +311,22 @@ describe('an outage never looks like an unknown customer', () => {
     const response = await queryCustomer(edge.unknown, 'id orderSummary { count }');
 
     expect(response.data).toEqual({ customer: null });
-    expect(errorSummary(response)).toEqual([{ path: 'customer', extensions: upstream('UPSTREAM_RATE_LIMITED', 'voucherify') }]);
+    expect(errorSummary(response)).toEqual([
+      { path: 'customer', extensions: upstream('UPSTREAM_RATE_LIMITED', 'voucherify') },
+    ]);
   });
 
   it('is null with the Imprint error for customerByImprintId while Imprint is down', async () => {
     fault('imprint.customer', { status: 503 });
 
-    const response = await subgraph.query(customerByImprintIdQuery('id'), { imprintId: imprintLinkOf(dataset, edge.rich) });
+    const response = await subgraph.query(customerByImprintIdQuery('id'), {
+      imprintId: imprintLinkOf(dataset, edge.rich),
+    });
 
     expect(response.data).toEqual({ customerByImprintId: null });
-    expect(errorSummary(response)).toEqual([{ path: 'customerByImprintId', extensions: upstream('UPSTREAM_UNAVAILABLE', 'imprint') }]);
+    expect(errorSummary(response)).toEqual([
+      { path: 'customerByImprintId', extensions: upstream('UPSTREAM_UNAVAILABLE', 'imprint') },
+    ]);
   });
 
   it('forgets a failure once the vendor recovers: nothing failed is cached across requests', async () => {
@@ -325,7 +345,10 @@ describe('errors leak nothing', () => {
   const secret = 'FAKE-SECRET-7c1e9b2f-do-not-leak';
   const bodies = [
     // A vendor error body echoing a secret and a stack trace.
-    JSON.stringify({ message: `internal error ${secret}`, stack: `Error: ${secret}\n    at handler (/srv/app.js:1:1)` }),
+    JSON.stringify({
+      message: `internal error ${secret}`,
+      stack: `Error: ${secret}\n    at handler (/srv/app.js:1:1)`,
+    }),
     // A 200 that parses but does not match the payload.
     JSON.stringify({ unexpected: secret }),
     // A 200 that does not parse.
@@ -340,7 +363,8 @@ describe('errors leak nothing', () => {
   function expectNothingLeaked(response: GraphQLResponse<unknown>): void {
     const text = JSON.stringify(response);
     expect(text).not.toContain(secret);
-    for (const credential of credentialsOf()) expect(text.includes(credential), 'a credential is in the response').toBe(false);
+    for (const credential of credentialsOf())
+      expect(text.includes(credential), 'a credential is in the response').toBe(false);
     for (const { baseUrl } of Object.values(subgraph.sandbox.settings)) expect(text).not.toContain(baseUrl);
     expect(text).not.toMatch(/\n\s+at /);
     for (const error of response.errors ?? []) {
@@ -363,16 +387,26 @@ describe('errors leak nothing', () => {
     const reads = await Promise.all([
       queryCustomer(edge.rich, everyCustomerField),
       queryCustomer(edge.rich, `id ${publicGameballSelection}`),
-      subgraph.query(customersQuery('id email coupons { code } redemptionHash'), { ids: [edge.rich, edge.voucherifyOnly] }),
-      subgraph.query(customerByImprintIdQuery('id cardPrograms { name }'), { imprintId: imprintLinkOf(dataset, edge.rich) }),
+      subgraph.query(customersQuery('id email coupons { code } redemptionHash'), {
+        ids: [edge.rich, edge.voucherifyOnly],
+      }),
+      subgraph.query(customerByImprintIdQuery('id cardPrograms { name }'), {
+        imprintId: imprintLinkOf(dataset, edge.rich),
+      }),
     ]);
     const writes = await Promise.all([
-      subgraph.query(`mutation ($input: UpsertCustomerInput!) { upsertCustomer(input: $input) { customer { id } userErrors { field message code } } }`, {
-        input: { id: 'test_leak_upsert', attributes: { firstName: 'Leak' } },
-      }),
-      subgraph.query(`mutation ($id: ID!) { deleteCustomer(id: $id) { deletedCustomerId userErrors { field message code } } }`, {
-        id: edge.gameballOnly,
-      }),
+      subgraph.query(
+        `mutation ($input: UpsertCustomerInput!) { upsertCustomer(input: $input) { customer { id } userErrors { field message code } } }`,
+        {
+          input: { id: 'test_leak_upsert', attributes: { firstName: 'Leak' } },
+        },
+      ),
+      subgraph.query(
+        `mutation ($id: ID!) { deleteCustomer(id: $id) { deletedCustomerId userErrors { field message code } } }`,
+        {
+          id: edge.gameballOnly,
+        },
+      ),
     ]);
 
     for (const response of reads) {
@@ -394,11 +428,15 @@ describe('a failure stays with its own entity', () => {
       { __typename: 'Customer', id: edge.rich },
     ];
 
-    const response = await subgraph.query<{ _entities: (JsonObject | null)[] }>(entitiesQuery('id gender tags'), { representations });
+    const response = await subgraph.query<{ _entities: (JsonObject | null)[] }>(entitiesQuery('id gender tags'), {
+      representations,
+    });
 
     const pick = (id: string) => ({ id, gender: expected(id).gender, tags: expected(id).tags });
     expect(response.data?._entities).toEqual([null, pick(edge.gameballOnly), pick(edge.rich)]);
-    expect(errorSummary(response)).toEqual([{ path: '_entities.0', extensions: upstream('UPSTREAM_UNAVAILABLE', 'voucherify') }]);
+    expect(errorSummary(response)).toEqual([
+      { path: '_entities.0', extensions: upstream('UPSTREAM_UNAVAILABLE', 'voucherify') },
+    ]);
   });
 
   it("_entities: a failing vendor's fields error on each entity, the other fields are intact", async () => {
@@ -409,9 +447,12 @@ describe('a failure stays with its own entity', () => {
       { __typename: 'Customer', imprintId: imprintLinkOf(dataset, edge.rich) },
     ];
 
-    const response = await subgraph.query<{ _entities: (JsonObject | null)[] }>(entitiesQuery('id gender cardPrograms { name }'), {
-      representations,
-    });
+    const response = await subgraph.query<{ _entities: (JsonObject | null)[] }>(
+      entitiesQuery('id gender cardPrograms { name }'),
+      {
+        representations,
+      },
+    );
 
     expect(response.data?._entities).toEqual([
       { id: edge.rich, gender: expected(edge.rich).gender, cardPrograms: null },
@@ -437,6 +478,8 @@ describe('a failure stays with its own entity', () => {
       null,
       { id: edge.rich, gender: expected(edge.rich).gender },
     ]);
-    expect(errorSummary(response)).toEqual([{ path: 'customers.1', extensions: upstream('UPSTREAM_UNAVAILABLE', 'voucherify') }]);
+    expect(errorSummary(response)).toEqual([
+      { path: 'customers.1', extensions: upstream('UPSTREAM_UNAVAILABLE', 'voucherify') },
+    ]);
   });
 });

@@ -49,7 +49,9 @@ const edgeIds = new Set<string>([
 ]);
 const taken = new Set<string>();
 function existingCustomer(): string {
-  const id = [...dataset.gameball.keys()].sort().find((key) => !edgeIds.has(key) && !taken.has(key) && voucherifyOf(dataset, key));
+  const id = [...dataset.gameball.keys()]
+    .sort()
+    .find((key) => !edgeIds.has(key) && !taken.has(key) && voucherifyOf(dataset, key));
   if (!id) throw new Error('the dataset has no ordinary customer left');
   taken.add(id);
   return id;
@@ -58,14 +60,30 @@ function existingCustomer(): string {
 const upsertMutation = /* GraphQL */ `
   mutation Upsert($input: UpsertCustomerInput!) {
     upsertCustomer(input: $input) {
-      customer { id email firstName tags }
-      userErrors { field message code }
+      customer {
+        id
+        email
+        firstName
+        tags
+      }
+      userErrors {
+        field
+        message
+        code
+      }
     }
   }
 `;
 const deleteMutation = /* GraphQL */ `
   mutation Delete($id: ID!) {
-    deleteCustomer(id: $id) { deletedCustomerId userErrors { field message code } }
+    deleteCustomer(id: $id) {
+      deletedCustomerId
+      userErrors {
+        field
+        message
+        code
+      }
+    }
   }
 `;
 
@@ -191,10 +209,22 @@ describe('upsertCustomer', () => {
     const id = freshId('twice');
 
     const response = await subgraph.query<Record<string, { customer: JsonObject | null } | null>>(
-      /* GraphQL */ `mutation ($id: ID!) {
-        first: upsertCustomer(input: { id: $id, attributes: { firstName: "First", tags: ["one"] } }) { customer { firstName tags } }
-        second: upsertCustomer(input: { id: $id, attributes: { firstName: "Second" } }) { customer { firstName tags } }
-      }`,
+      /* GraphQL */ `
+        mutation ($id: ID!) {
+          first: upsertCustomer(input: { id: $id, attributes: { firstName: "First", tags: ["one"] } }) {
+            customer {
+              firstName
+              tags
+            }
+          }
+          second: upsertCustomer(input: { id: $id, attributes: { firstName: "Second" } }) {
+            customer {
+              firstName
+              tags
+            }
+          }
+        }
+      `,
       { id },
     );
 
@@ -224,15 +254,30 @@ describe('upsertCustomer', () => {
     const control = freshId('unreferred');
 
     const withCode = await subgraph.query<UpsertData>(
-      /* GraphQL */ `mutation ($input: UpsertCustomerInput!) {
-        upsertCustomer(input: $input) { customer { id referral { isReferred } } userErrors { code } }
-      }`,
+      /* GraphQL */ `
+        mutation ($input: UpsertCustomerInput!) {
+          upsertCustomer(input: $input) {
+            customer {
+              id
+              referral {
+                isReferred
+              }
+            }
+            userErrors {
+              code
+            }
+          }
+        }
+      `,
       { input: { id: referred, referrerCode: referralCode } },
     );
     await upsert({ id: control });
 
     expect(withCode).not.toHaveProperty('errors');
-    expect(withCode.data?.upsertCustomer).toEqual({ customer: { id: referred, referral: { isReferred: true } }, userErrors: [] });
+    expect(withCode.data?.upsertCustomer).toEqual({
+      customer: { id: referred, referral: { isReferred: true } },
+      userErrors: [],
+    });
     const reads = await Promise.all([referred, control].map((id) => readCustomer(id, 'referral { isReferred code }')));
     expect(reads.map((read) => read.data?.customer)).toEqual([
       { referral: { isReferred: true, code: gameballOf(dataset, referred)?.details.referralCode } },
@@ -244,10 +289,26 @@ describe('upsertCustomer', () => {
     const cases: [string, (id: string) => Record<string, unknown>, string[] | undefined][] = [
       ['a top-level mobile that is not E.164', (id) => ({ id, mobile: '0155 555 0100' }), ['input', 'mobile']],
       ['a mobile without its plus sign', (id) => ({ id, mobile: '14155552671' }), ['input', 'mobile']],
-      ['an attributes mobile that is not E.164', (id) => ({ id, attributes: { mobile: '+0123' } }), ['input', 'attributes', 'mobile']],
-      ['customAttributes that is a list', (id) => ({ id, attributes: { customAttributes: [1, 2] } }), ['input', 'attributes', 'customAttributes']],
-      ['customAttributes that is a string', (id) => ({ id, attributes: { customAttributes: 'gold' } }), ['input', 'attributes', 'customAttributes']],
-      ['customAttributes that is a number', (id) => ({ id, attributes: { customAttributes: 42 } }), ['input', 'attributes', 'customAttributes']],
+      [
+        'an attributes mobile that is not E.164',
+        (id) => ({ id, attributes: { mobile: '+0123' } }),
+        ['input', 'attributes', 'mobile'],
+      ],
+      [
+        'customAttributes that is a list',
+        (id) => ({ id, attributes: { customAttributes: [1, 2] } }),
+        ['input', 'attributes', 'customAttributes'],
+      ],
+      [
+        'customAttributes that is a string',
+        (id) => ({ id, attributes: { customAttributes: 'gold' } }),
+        ['input', 'attributes', 'customAttributes'],
+      ],
+      [
+        'customAttributes that is a number',
+        (id) => ({ id, attributes: { customAttributes: 42 } }),
+        ['input', 'attributes', 'customAttributes'],
+      ],
       ['an id that is ".."', () => ({ id: '..' }), ['input', 'id']],
       ['an empty id', () => ({ id: '' }), ['input', 'id']],
       // Refused while the variables are coerced, before any resolver: no `field` extension there.
@@ -298,7 +359,10 @@ describe('upsertCustomer', () => {
 
     expect(response.data).toEqual({ upsertCustomer: null });
     expect(response.errors).toEqual([
-      expect.objectContaining({ path: ['upsertCustomer'], extensions: { code: 'UPSTREAM_UNAVAILABLE', vendor: 'gameball' } }),
+      expect.objectContaining({
+        path: ['upsertCustomer'],
+        extensions: { code: 'UPSTREAM_UNAVAILABLE', vendor: 'gameball' },
+      }),
     ]);
     expect(isKnown(dataset, id)).toBe(false);
   });
@@ -390,7 +454,10 @@ describe('deleteCustomer', () => {
     });
     expect(unavailable.data).toEqual({ deleteCustomer: null });
     expect(unavailable.errors).toEqual([
-      expect.objectContaining({ path: ['deleteCustomer'], extensions: { code: 'UPSTREAM_UNAVAILABLE', vendor: 'gameball' } }),
+      expect.objectContaining({
+        path: ['deleteCustomer'],
+        extensions: { code: 'UPSTREAM_UNAVAILABLE', vendor: 'gameball' },
+      }),
     ]);
     expect(dataset.gameball.has(id)).toBe(true);
   });

@@ -26,7 +26,16 @@ import { customer as voucherifyCustomer } from '../../src/vendors/voucherify/pay
 // Assertions compare ids, keys, counts and booleans, never personal values, so a failure never
 // prints PII (fake as it is) into the test output.
 
-const piiAttributeKeys = ['displayName', 'firstName', 'lastName', 'email', 'mobile', 'dateOfBirth', 'joinDate', 'preferredLanguage'];
+const piiAttributeKeys = [
+  'displayName',
+  'firstName',
+  'lastName',
+  'email',
+  'mobile',
+  'dateOfBirth',
+  'joinDate',
+  'preferredLanguage',
+];
 const limits = { timeoutMs: 5_000, maxConcurrency: 8, maxQueue: 2_000 };
 // Asymmetric matchers typed `unknown` rather than `any`, so they can sit inside expected objects.
 const anyString: unknown = expect.any(String);
@@ -136,12 +145,16 @@ describe('createDataset', () => {
   });
 
   it('keys every vendor by its own id format, within cust_0001 … cust_0300', () => {
-    const badGameball = [...dataset.gameball].filter(([id, record]) => !merchantIds.includes(id) || record.details.customerId !== id);
+    const badGameball = [...dataset.gameball].filter(
+      ([id, record]) => !merchantIds.includes(id) || record.details.customerId !== id,
+    );
     const badVoucherify = [...dataset.voucherify].filter(
-      ([id, customer]) => !/^cust_[A-Za-z0-9]{24}$/.test(id) || customer.id !== id || !merchantIds.includes(customer.source_id ?? ''),
+      ([id, customer]) =>
+        !/^cust_[A-Za-z0-9]{24}$/.test(id) || customer.id !== id || !merchantIds.includes(customer.source_id ?? ''),
     );
     const badImprint = [...dataset.imprint].filter(
-      ([id, customer]) => !/^[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/.test(id) || customer.id !== id,
+      ([id, customer]) =>
+        !/^[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/.test(id) || customer.id !== id,
     );
     expect(badGameball.map(([id]) => id)).toEqual([]);
     expect(badVoucherify.map(([id]) => id)).toEqual([]);
@@ -180,7 +193,10 @@ describe('createDataset', () => {
       if (merchantId === edge.danglingImprintLink.customerId) {
         if (card !== undefined || link !== edge.danglingImprintLink.imprintId) badLinks.push(merchantId);
       } else if (merchantId === edge.partnerMismatch.customerId) {
-        if (link !== edge.partnerMismatch.imprintId || card?.partner_customer_id !== edge.partnerMismatch.partnerCustomerId) {
+        if (
+          link !== edge.partnerMismatch.imprintId ||
+          card?.partner_customer_id !== edge.partnerMismatch.partnerCustomerId
+        ) {
           badLinks.push(merchantId);
         }
       } else if (card?.partner_customer_id !== merchantId) {
@@ -310,7 +326,8 @@ describe('createDataset', () => {
         }
       }
       const referred = dataset.gameball.get(merchantId)?.details.isReferred;
-      if (referred !== undefined && referred !== (referrals?.total ?? 0) > 0) problems.push(`${merchantId}: isReferred`);
+      if (referred !== undefined && referred !== (referrals?.total ?? 0) > 0)
+        problems.push(`${merchantId}: isReferred`);
     }
     for (const customer of dataset.voucherify.values()) {
       if ((customer.loyalty?.referred_customers ?? 0) !== (referredCounts.get(customer.id) ?? 0)) {
@@ -330,7 +347,9 @@ describe('createDataset', () => {
     expect(referredCounts.size).toBeGreaterThan(10);
 
     const unresolvable = bySource.get(edge.unresolvableReferrer.customerId);
-    expect(unresolvable?.referrals?.campaigns.map((referral) => referral.referrer_id)).toEqual([edge.unresolvableReferrer.referrerId]);
+    expect(unresolvable?.referrals?.campaigns.map((referral) => referral.referrer_id)).toEqual([
+      edge.unresolvableReferrer.referrerId,
+    ]);
     expect(dataset.voucherify.has(edge.unresolvableReferrer.referrerId)).toBe(false);
     expect(dataset.gameball.get(edge.unresolvableReferrer.customerId)?.details.isReferred).toBe(true);
   });
@@ -352,8 +371,12 @@ describe('createDataset', () => {
       .map((coupon) => coupon.code);
     expect(wrong).toEqual([]);
     expect(new Set(coupons.map((coupon) => coupon.code)).size).toBe(coupons.length);
-    expect(new Set(coupons.map((coupon) => coupon.type))).toEqual(new Set(['shipping', 'fixed', 'percentage', 'product', 'custom']));
-    expect(new Set(coupons.map((coupon) => coupon.target))).toEqual(new Set(['Online', 'POS', 'Permanent', 'Reward', 'Automation']));
+    expect(new Set(coupons.map((coupon) => coupon.type))).toEqual(
+      new Set(['shipping', 'fixed', 'percentage', 'product', 'custom']),
+    );
+    expect(new Set(coupons.map((coupon) => coupon.target))).toEqual(
+      new Set(['Online', 'POS', 'Permanent', 'Reward', 'Automation']),
+    );
     const sampleSpelling = dataset.gameball.get(edge.couponSampleSpelling)?.coupons ?? [];
     expect(sampleSpelling.length).toBeGreaterThan(0);
     expect(sampleSpelling.every((coupon) => 'isAvlaibleToUse' in coupon && !('isAvaliableToUse' in coupon))).toBe(true);
@@ -370,7 +393,9 @@ describe('createDataset', () => {
     const availability = (rich?.coupons ?? []).map(availabilityOf);
     expect(availability.filter((available) => available === true).length).toBeGreaterThanOrEqual(2);
     expect(availability.filter((available) => available === false).length).toBeGreaterThanOrEqual(2);
-    const pointCampaigns = Object.values(promotions?.loyalty?.campaigns ?? {}).filter((campaign) => (campaign.points ?? 0) > 0);
+    const pointCampaigns = Object.values(promotions?.loyalty?.campaigns ?? {}).filter(
+      (campaign) => (campaign.points ?? 0) > 0,
+    );
     expect(pointCampaigns.length).toBe(2);
     expect(rich?.details.isReferred).toBe(true);
     expect(rich?.details.dynamicReferralLink).toBeTypeOf('string');
@@ -396,7 +421,11 @@ describe('sandbox vendors over HTTP', () => {
   });
 
   it('listens on 127.0.0.1, one port per vendor, with the default dataset', () => {
-    const urls = [sandbox.settings.gameball.baseUrl, sandbox.settings.voucherify.baseUrl, sandbox.settings.imprint.baseUrl];
+    const urls = [
+      sandbox.settings.gameball.baseUrl,
+      sandbox.settings.voucherify.baseUrl,
+      sandbox.settings.imprint.baseUrl,
+    ];
     expect(urls.every((url) => /^http:\/\/127\.0\.0\.1:\d+$/.test(url))).toBe(true);
     expect(new Set(urls).size).toBe(3);
     expect(sandbox.dataset.gameball.has(edge.rich)).toBe(true);
@@ -408,10 +437,20 @@ describe('sandbox vendors over HTTP', () => {
       expect(profile.status).toBe(200);
       expect(profile.contentType).toMatch(/^application\/json/);
       expect(issuesOf(customerProfile, profile.json)).toEqual([]);
-      const details = await gameball(sandbox, `/${edge.rich}/details`, { headers: gameballHeaders(sandbox, true) }, version);
+      const details = await gameball(
+        sandbox,
+        `/${edge.rich}/details`,
+        { headers: gameballHeaders(sandbox, true) },
+        version,
+      );
       expect(details.status).toBe(200);
       expect(issuesOf(customerDetails, details.json)).toEqual([]);
-      const coupons = await gameball(sandbox, `/${edge.rich}/coupons`, { headers: gameballHeaders(sandbox, true) }, version);
+      const coupons = await gameball(
+        sandbox,
+        `/${edge.rich}/coupons`,
+        { headers: gameballHeaders(sandbox, true) },
+        version,
+      );
       expect(coupons.status).toBe(200);
       expect(issuesOf(customerCoupons, coupons.json)).toEqual([]);
       const hash = await gameball(sandbox, `/${edge.rich}/hash`, { headers: gameballHeaders(sandbox, true) }, version);
@@ -434,7 +473,15 @@ describe('sandbox vendors over HTTP', () => {
   it('keeps PII out of the public Gameball profile', async () => {
     const { json, text } = await gameball(sandbox, `/${edge.rich}`, { headers: gameballHeaders(sandbox) });
     expect(Object.keys(json as object).sort()).toEqual(
-      ['customerAttributes', 'customerId', 'dynamicReferralLink', 'gameballId', 'isReferred', 'referralCode', 'referralLink'].sort(),
+      [
+        'customerAttributes',
+        'customerId',
+        'dynamicReferralLink',
+        'gameballId',
+        'isReferred',
+        'referralCode',
+        'referralLink',
+      ].sort(),
     );
     expect(piiKeysIn(json)).toEqual([]);
     const attributes = sandbox.dataset.gameball.get(edge.rich)?.details.customerAttributes;
@@ -449,17 +496,25 @@ describe('sandbox vendors over HTTP', () => {
     expect((await gameball(sandbox, `/${edge.rich}`, { headers: wrongApiKey })).status).toBe(401);
     expect((await gameball(sandbox, `/${edge.rich}`, { headers: gameballHeaders(sandbox) })).status).toBe(200);
     for (const suffix of ['details', 'coupons', 'hash']) {
-      expect((await gameball(sandbox, `/${edge.rich}/${suffix}`, { headers: gameballHeaders(sandbox) })).status).toBe(401);
+      expect((await gameball(sandbox, `/${edge.rich}/${suffix}`, { headers: gameballHeaders(sandbox) })).status).toBe(
+        401,
+      );
       expect((await gameball(sandbox, `/${edge.rich}/${suffix}`, { headers: wrongSecret })).status).toBe(401);
       expect((await gameball(sandbox, `/${edge.rich}/${suffix}`, { headers: wrongApiKey })).status).toBe(401);
     }
-    const refusedDelete = await gameball(sandbox, `/${edge.rich}`, { method: 'DELETE', headers: gameballHeaders(sandbox) });
+    const refusedDelete = await gameball(sandbox, `/${edge.rich}`, {
+      method: 'DELETE',
+      headers: gameballHeaders(sandbox),
+    });
     expect(refusedDelete.status).toBe(401);
     expect(refusedDelete.json).toEqual({ code: 401, message: anyString });
     const refusedPostDelete = await gameball(sandbox, `/${edge.rich}/delete`, { method: 'POST', headers: wrongSecret });
     expect(refusedPostDelete.status).toBe(401);
     expect(sandbox.dataset.gameball.has(edge.rich)).toBe(true);
-    const refusedUpsert = await gameball(sandbox, '', { method: 'POST', body: JSON.stringify({ customerId: 'cust_0999' }) });
+    const refusedUpsert = await gameball(sandbox, '', {
+      method: 'POST',
+      body: JSON.stringify({ customerId: 'cust_0999' }),
+    });
     expect(refusedUpsert.status).toBe(401);
     expect(sandbox.dataset.gameball.has('cust_0999')).toBe(false);
   });
@@ -477,7 +532,9 @@ describe('sandbox vendors over HTTP', () => {
     expect(missing.status).toBe(401);
     expect(missing.json).toEqual(unauthorized);
     expect((await voucherify(sandbox, edge.rich, { 'X-App-Id': appId })).status).toBe(401);
-    expect((await voucherify(sandbox, edge.rich, { 'X-App-Id': appId, 'X-App-Token': 'wrong' })).json).toEqual(unauthorized);
+    expect((await voucherify(sandbox, edge.rich, { 'X-App-Id': appId, 'X-App-Token': 'wrong' })).json).toEqual(
+      unauthorized,
+    );
     expect((await voucherify(sandbox, edge.rich, { 'x-app-id': appId, 'X-APP-TOKEN': appToken })).status).toBe(200);
   });
 
@@ -494,11 +551,15 @@ describe('sandbox vendors over HTTP', () => {
   });
 
   it('answers unknown customers with each vendor’s 404 body', async () => {
-    const gameballMissing = await gameball(sandbox, `/${edge.unknown}/details`, { headers: gameballHeaders(sandbox, true) });
+    const gameballMissing = await gameball(sandbox, `/${edge.unknown}/details`, {
+      headers: gameballHeaders(sandbox, true),
+    });
     expect(gameballMissing.status).toBe(404);
     expect(gameballMissing.json).toEqual({ code: 404, message: 'Customer not found' });
     for (const suffix of ['', '/coupons', '/hash']) {
-      expect((await gameball(sandbox, `/${edge.unknown}${suffix}`, { headers: gameballHeaders(sandbox, true) })).status).toBe(404);
+      expect(
+        (await gameball(sandbox, `/${edge.unknown}${suffix}`, { headers: gameballHeaders(sandbox, true) })).status,
+      ).toBe(404);
     }
     const voucherifyMissing = await voucherify(sandbox, edge.gameballOnly);
     expect(voucherifyMissing.status).toBe(404);
@@ -538,7 +599,9 @@ describe('sandbox vendors over HTTP', () => {
 
     const oddId = 'odd id/with ünicode?&#';
     expect((await upsert(sandbox, { customerId: oddId })).status).toBe(200);
-    const odd = await gameball(sandbox, `/${encodeURIComponent(oddId)}/details`, { headers: gameballHeaders(sandbox, true) });
+    const odd = await gameball(sandbox, `/${encodeURIComponent(oddId)}/details`, {
+      headers: gameballHeaders(sandbox, true),
+    });
     expect(odd.status).toBe(200);
     expect(customerDetails.parse(odd.json).customerId).toBe(oddId);
     expect(sandbox.count('gameball.details', oddId)).toBe(1);
@@ -546,7 +609,9 @@ describe('sandbox vendors over HTTP', () => {
     const bad = await gameball(sandbox, '/%E0%A4%A', { headers: gameballHeaders(sandbox) });
     expect(bad.status).toBe(400);
     expect(bad.json).toEqual({ code: 400, message: anyString });
-    const badVoucherify = await request(`${sandbox.settings.voucherify.baseUrl}/v1/customers/%ZZ`, { headers: voucherifyHeaders(sandbox) });
+    const badVoucherify = await request(`${sandbox.settings.voucherify.baseUrl}/v1/customers/%ZZ`, {
+      headers: voucherifyHeaders(sandbox),
+    });
     expect(badVoucherify.status).toBe(400);
     expect(badVoucherify.json).toMatchObject({ code: 400, key: 'bad_request' });
     expect(sandbox.count('gameball.profile', '%E0%A4%A')).toBe(1);
@@ -558,7 +623,9 @@ describe('sandbox vendors over HTTP', () => {
       gameball(sandbox, `/${edge.rich}/points`, { headers: gameballHeaders(sandbox, true) }),
       gameball(sandbox, `/${edge.rich}`, { method: 'PUT', headers: gameballHeaders(sandbox, true) }),
       gameball(sandbox, '/', { headers: gameballHeaders(sandbox) }),
-      request(`${sandbox.settings.gameball.baseUrl}/api/v3/integrations/customers/${edge.rich}`, { headers: gameballHeaders(sandbox) }),
+      request(`${sandbox.settings.gameball.baseUrl}/api/v3/integrations/customers/${edge.rich}`, {
+        headers: gameballHeaders(sandbox),
+      }),
       request(`${sandbox.settings.voucherify.baseUrl}/v1/vouchers/ABC`, { headers: voucherifyHeaders(sandbox) }),
       request(`${sandbox.settings.imprint.baseUrl}/v1/customers/ABC`, { headers: imprintHeaders(sandbox) }),
     ];
@@ -582,7 +649,9 @@ describe('sandbox vendors over HTTP', () => {
     const record = sandbox.dataset.gameball.get('cust_new_1');
     expect(record?.guest).toBe(true);
     expect(record?.details.isReferred).toBe(false);
-    const details = customerDetails.parse((await gameball(sandbox, '/cust_new_1/details', { headers: gameballHeaders(sandbox, true) })).json);
+    const details = customerDetails.parse(
+      (await gameball(sandbox, '/cust_new_1/details', { headers: gameballHeaders(sandbox, true) })).json,
+    );
     expect(details.gameballId).toBe(gameballId);
     expect(details.customerAttributes?.dateOfBirth).toBe('1985-10-25T00:00:00');
     expect(details.customerAttributes?.email === 'new.person@example.com').toBe(true);
@@ -597,7 +666,11 @@ describe('sandbox vendors over HTTP', () => {
     const record = sandbox.dataset.gameball.get(edge.richReferrer);
     const gameballId = record?.details.gameballId;
     const firstName = record?.details.customerAttributes.firstName;
-    const updated = await upsert(sandbox, { customerId: edge.richReferrer, customerAttributes: { city: 'Springfield', custom: { extra: 1 } } }, 'v4');
+    const updated = await upsert(
+      sandbox,
+      { customerId: edge.richReferrer, customerAttributes: { city: 'Springfield', custom: { extra: 1 } } },
+      'v4',
+    );
     expect(updated.status).toBe(200);
     expect(updated.json).toEqual({ gameballId });
     const after = sandbox.dataset.gameball.get(edge.richReferrer)?.details.customerAttributes;
@@ -610,7 +683,9 @@ describe('sandbox vendors over HTTP', () => {
     const referrerCode = sandbox.dataset.gameball.get(edge.rich)?.details.referralCode ?? undefined;
     expect(referrerCode).toBeTypeOf('string');
     expect((await upsert(sandbox, { customerId: 'cust_new_2', referrerCode })).status).toBe(200);
-    const profile = customerProfile.parse((await gameball(sandbox, '/cust_new_2', { headers: gameballHeaders(sandbox) })).json);
+    const profile = customerProfile.parse(
+      (await gameball(sandbox, '/cust_new_2', { headers: gameballHeaders(sandbox) })).json,
+    );
     expect(profile.isReferred).toBe(true);
     expect((await upsert(sandbox, { customerId: 'cust_new_3', referrerCode: 'NO-SUCH-CODE' })).status).toBe(200);
     expect(sandbox.dataset.gameball.get('cust_new_3')?.details.isReferred).toBe(false);
@@ -640,7 +715,10 @@ describe('sandbox vendors over HTTP', () => {
   });
 
   it('refuses a body over 1 MiB with 413', async () => {
-    const huge = await upsert(sandbox, { customerId: 'cust_huge', customerAttributes: { displayName: 'x'.repeat(1_100_000) } });
+    const huge = await upsert(sandbox, {
+      customerId: 'cust_huge',
+      customerAttributes: { displayName: 'x'.repeat(1_100_000) },
+    });
     expect(huge.status).toBe(413);
     expect(sandbox.dataset.gameball.has('cust_huge')).toBe(false);
   });
@@ -680,7 +758,9 @@ describe('sandbox vendors over HTTP', () => {
     sandbox.setFault('gameball.details', null);
     sandbox.setFault('imprint.customer', null);
     expect((await voucherify(sandbox, edge.rich)).status).toBe(200);
-    expect((await gameball(sandbox, `/${edge.rich}/details`, { headers: gameballHeaders(sandbox, true) })).status).toBe(200);
+    expect((await gameball(sandbox, `/${edge.rich}/details`, { headers: gameballHeaders(sandbox, true) })).status).toBe(
+      200,
+    );
     expect((await imprint(sandbox, cardId)).status).toBe(200);
     expect(() => sandbox.setFault('imprint.customer', { status: 42 })).toThrow(RangeError);
   });
@@ -725,7 +805,9 @@ describe('sandbox vendors over HTTP', () => {
       expect((await gameballClient.getCoupons(edge.rich))?.length).toBeGreaterThan(0);
       expect(await gameballClient.getRedemptionHash(edge.rich)).toMatch(/^\d{6}$/);
       expect(await gameballClient.getProfile(edge.unknown)).toBeNull();
-      expect(await gameballClient.upsert({ customerId: 'cust_client_1', customerAttributes: { city: 'Austin' } })).toBeTypeOf('number');
+      expect(
+        await gameballClient.upsert({ customerId: 'cust_client_1', customerAttributes: { city: 'Austin' } }),
+      ).toBeTypeOf('number');
       expect(await gameballClient.delete('cust_client_1')).toBe(true);
       expect(await gameballClient.delete('cust_client_1')).toBe(false);
       const promotions = await voucherifyClient.getCustomer(edge.rich);
@@ -772,7 +854,9 @@ describe('every served payload', () => {
       check(`imprint ${id}`, imprintCustomer, await imprint(sandbox, id));
     });
     expect(problems).toEqual([]);
-    expect(sandbox.count()).toBe(sandbox.dataset.gameball.size * 4 + sandbox.dataset.voucherify.size + sandbox.dataset.imprint.size);
+    expect(sandbox.count()).toBe(
+      sandbox.dataset.gameball.size * 4 + sandbox.dataset.voucherify.size + sandbox.dataset.imprint.size,
+    );
   });
 });
 

@@ -2,6 +2,7 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startSandboxVendors, type SandboxVendors } from '../../src/sandbox/vendors.js';
 import { startServer } from '../../src/server.js';
+import { fullAccessScope, signToken } from './tokens.js';
 
 export interface GraphQLResponse<Data = Record<string, unknown>> {
   status: number;
@@ -12,7 +13,12 @@ export interface GraphQLResponse<Data = Record<string, unknown>> {
 export interface TestSubgraph {
   url: string;
   sandbox: SandboxVendors;
-  /** POSTs a GraphQL operation to /graphql, as a client would. */
+  /** Every log line the server wrote, at trace level: for checking nothing leaks into logs. */
+  logs: string[];
+  /**
+   * POSTs a GraphQL operation to /graphql, as a client would: by default with a token holding every
+   * scope; pass `authorization: ''` to ask anonymously, or another header to ask as someone else.
+   */
   query<Data = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
@@ -24,15 +30,20 @@ export interface TestSubgraph {
 /** The subgraph on 127.0.0.1, over the sandbox fakes, as `npm start` runs it. */
 export async function startTestSubgraph(env: Record<string, string> = {}): Promise<TestSubgraph> {
   const sandbox = await startSandboxVendors();
-  const config = loadConfig({ SANDBOX: 'true', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...env });
-  const server = await startServer({ config, vendors: sandbox.settings, logger: createLogger('silent') });
+  const config = loadConfig({ SANDBOX: 'true', HOST: '127.0.0.1', PORT: '0', ...env });
+  const logs: string[] = [];
+  const logger = createLogger('trace', { write: (line: string) => void logs.push(line) });
+  const server = await startServer({ config, vendors: sandbox.settings, logger });
+  const fullAccess = `Bearer ${await signToken({ sub: 'support-tool', scope: fullAccessScope })}`;
   return {
     url: server.url,
     sandbox,
+    logs,
     async query<Data>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
+      const { authorization = fullAccess, ...others } = headers;
       const response = await fetch(`${server.url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}), ...others },
         body: JSON.stringify({ query, variables }),
       });
       const body = (await response.json()) as Omit<GraphQLResponse<Data>, 'status'>;

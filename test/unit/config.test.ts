@@ -40,7 +40,13 @@ describe('loadConfig', () => {
 
   it('names every missing credential when only some are set', () => {
     const message = configError({ GAMEBALL_API_KEY: 'gb-key' });
-    for (const name of ['GAMEBALL_SECRET_KEY', 'VOUCHERIFY_APP_ID', 'VOUCHERIFY_APP_TOKEN', 'IMPRINT_BASE_URL', 'IMPRINT_API_KEY']) {
+    for (const name of [
+      'GAMEBALL_SECRET_KEY',
+      'VOUCHERIFY_APP_ID',
+      'VOUCHERIFY_APP_TOKEN',
+      'IMPRINT_BASE_URL',
+      'IMPRINT_API_KEY',
+    ]) {
       expect(message).toContain(name);
     }
     expect(message).not.toMatch(/GAMEBALL_API_KEY: required/);

@@ -4,7 +4,17 @@ import { buildSchema } from '../../src/schema.js';
 
 // Federation adds its own types and fields (_Entity, _Service, _entities, _service); only what
 // this subgraph declares must be documented.
-const federationNames = new Set(['_Any', '_Entity', '_Service', 'FieldSet', 'link__Import', 'link__Purpose', 'federation__Scope', 'federation__Policy', 'federation__FieldSet']);
+const federationNames = new Set([
+  '_Any',
+  '_Entity',
+  '_Service',
+  'FieldSet',
+  'link__Import',
+  'link__Purpose',
+  'federation__Scope',
+  'federation__Policy',
+  'federation__FieldSet',
+]);
 
 describe('schema', () => {
   const schema = buildSchema();
@@ -14,7 +24,9 @@ describe('schema', () => {
 
   it('declares the domain types', () => {
     const names = ownTypes.map((type) => type.name);
-    expect(names).toEqual(expect.arrayContaining(['Customer', 'Coupon', 'Referral', 'ReceivedReferral', 'Money', 'Query', 'Mutation']));
+    expect(names).toEqual(
+      expect.arrayContaining(['Customer', 'Coupon', 'Referral', 'ReceivedReferral', 'Money', 'Query', 'Mutation']),
+    );
   });
 
   it('describes every type, field, argument and enum value (GraphiQL shows them)', () => {

@@ -1,0 +1,57 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+import { anonymous, type Caller } from './caller.js';
+import { InvalidTokenError, TokenVerifier, type TokenSettings } from './tokens.js';
+
+export interface AuthSettings {
+  tokens: TokenSettings;
+  /** Refuse anonymous callers. */
+  required: boolean;
+  /** When set, only requests carrying it in `router-authorization` (the gateway) are served. */
+  routerSecret: string | null;
+  /** Whether `_service { sdl }` carries @authenticated / @requiresScopes (some gateways refuse them). */
+  directivesInSdl: boolean;
+}
+
+/** The request-level part of auth: who is calling, or a 401 for the whole request. */
+export class Authenticator {
+  private readonly verifier: TokenVerifier;
+  private readonly routerSecretDigest: Buffer | null;
+
+  constructor(private readonly settings: AuthSettings) {
+    this.verifier = new TokenVerifier(settings.tokens);
+    this.routerSecretDigest = settings.routerSecret ? digest(settings.routerSecret) : null;
+  }
+
+  async authenticate(header: (name: string) => string | undefined): Promise<Caller> {
+    if (this.routerSecretDigest && !sameSecret(this.routerSecretDigest, header('router-authorization'))) {
+      throw unauthenticated('This subgraph only serves requests from its gateway');
+    }
+    const authorization = header('authorization');
+    if (!authorization) {
+      if (this.settings.required) throw unauthenticated('A bearer token is required');
+      return anonymous;
+    }
+    const token = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization)?.[1];
+    if (!token) throw unauthenticated('The Authorization header must be "Bearer <token>"');
+    try {
+      return await this.verifier.verify(token);
+    } catch (error) {
+      if (error instanceof InvalidTokenError) throw unauthenticated('The bearer token is invalid or expired');
+      throw error;
+    }
+  }
+}
+
+function unauthenticated(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+}
+
+// Compared as digests, so the comparison takes the same time whatever the header's length.
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+function sameSecret(expected: Buffer, presented: string | undefined): boolean {
+  return presented !== undefined && timingSafeEqual(expected, digest(presented));
+}
