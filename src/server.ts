@@ -8,6 +8,7 @@ import { Authenticator } from './auth/authenticate.js';
 import { QueryDocumentStore } from './documentStore.js';
 import { createErrorFormatter } from './errors.js';
 import type { Logger } from './logger.js';
+import { requestLogPlugin } from './requestLog.js';
 import { buildSchema } from './schema.js';
 import { closeVendorClients, createVendorClients } from './vendors/clients.js';
 import type { VendorSettings } from './vendors/settings.js';
@@ -50,7 +51,7 @@ export async function startServer(options: {
     documentStore: new QueryDocumentStore(),
     // main.ts owns shutdown: close the server, then the vendor pools and the sandbox, then exit.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), requestLogPlugin(logger)],
   });
   await apollo.start();
 
