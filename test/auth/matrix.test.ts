@@ -184,7 +184,7 @@ describe('access matrix', () => {
 
   it('keeps personal data and tokens out of every log line written during the matrix', () => {
     const { dataset } = subgraph.sandbox;
-    const secrets: string[] = [...tokens.values()];
+    const secrets: (string | null | undefined)[] = [...tokens.values()];
     for (const id of [owner, someoneElse]) {
       const gameball = dataset.gameball.get(id);
       const attributes = gameball?.details.customerAttributes;
