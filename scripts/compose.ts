@@ -22,11 +22,12 @@ const result = composeServices([
   { name: 'orders', url: 'http://localhost:4002/graphql', typeDefs: ordersTypeDefs },
 ]);
 
-for (const hint of result.hints) process.stderr.write(`hint ${hint.definition.code}: ${hint.message}\n`);
+const hints = result.hints ?? [];
+for (const hint of hints) process.stderr.write(`hint ${hint.definition.code}: ${hint.message}\n`);
 if (result.errors) {
   for (const error of result.errors) process.stderr.write(`error: ${error.message}\n`);
   process.exit(1);
 }
-if (result.hints.length > 0) process.exit(1);
+if (hints.length > 0) process.exit(1);
 writeFileSync(values.output, result.supergraphSdl);
 process.stdout.write(`wrote ${values.output}\n`);

@@ -15,13 +15,20 @@ export function loadTypeDefs(): DocumentNode {
   return parse(files.map((file) => readFileSync(new URL(file, schemaDirectory), 'utf8')).join('\n'));
 }
 
+const federationWithAuth = 'https://specs.apollo.dev/federation/v2.5';
+// The last federation version that does not define the auth directives at all.
+const federationWithoutAuth = 'https://specs.apollo.dev/federation/v2.4';
+
 /**
  * The SDL without @authenticated and @requiresScopes, for gateways that refuse supergraphs
- * carrying them (@apollo/gateway 2.x). Only the published SDL changes: the subgraph enforces the
- * same rules either way.
+ * carrying them (@apollo/gateway 2.x). Linking federation v2.4 keeps even their definitions out.
+ * Only the published SDL changes: the subgraph enforces the same rules either way.
  */
 export function withoutAuthDirectives(typeDefs: DocumentNode): DocumentNode {
   return visit(typeDefs, {
+    StringValue(node) {
+      return node.value === federationWithAuth ? { ...node, value: federationWithoutAuth } : undefined;
+    },
     Directive(node) {
       return authDirectives.includes(`@${node.name.value}`) ? null : undefined;
     },

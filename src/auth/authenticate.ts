@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { anonymous, type Caller } from './caller.js';
-import { InvalidTokenError, TokenVerifier, type TokenSettings } from './tokens.js';
+import { InvalidTokenError, KeysUnavailableError, TokenVerifier, type TokenSettings } from './tokens.js';
 
 export interface AuthSettings {
   tokens: TokenSettings;
@@ -38,13 +39,25 @@ export class Authenticator {
       return await this.verifier.verify(token);
     } catch (error) {
       if (error instanceof InvalidTokenError) throw unauthenticated('The bearer token is invalid or expired');
+      if (error instanceof KeysUnavailableError) {
+        // Not the caller's fault: the identity provider's keys could not be fetched.
+        throw new GraphQLError('Tokens cannot be verified right now', {
+          extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } },
+        });
+      }
       throw error;
     }
   }
 }
 
 function unauthenticated(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+  return new GraphQLError(message, {
+    extensions: {
+      code: 'UNAUTHENTICATED',
+      // RFC 6750: a 401 tells the client which scheme to use.
+      http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer']]) },
+    },
+  });
 }
 
 // Compared as digests, so the comparison takes the same time whatever the header's length.

@@ -1,4 +1,11 @@
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import {
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 import type { Caller } from './caller.js';
 
 export interface TokenSettings {
@@ -29,6 +36,11 @@ export class InvalidTokenError extends Error {
   override readonly name = 'InvalidTokenError';
 }
 
+/** The JWKS could not be fetched: no verdict on the token either way. */
+export class KeysUnavailableError extends Error {
+  override readonly name = 'KeysUnavailableError';
+}
+
 /** Verifies bearer tokens and turns their claims into a `Caller`. */
 export class TokenVerifier {
   private readonly secret: Uint8Array | null;
@@ -46,21 +58,43 @@ export class TokenVerifier {
       clockTolerance: 5,
       requiredClaims: ['exp'],
     };
-    let payload: JWTPayload;
+    let alg: string | undefined;
     try {
-      const { alg } = decodeProtectedHeader(token);
-      if (alg && symmetricAlgorithms.includes(alg) && this.secret) {
-        ({ payload } = await jwtVerify(token, this.secret, { ...options, algorithms: symmetricAlgorithms }));
-      } else if (alg && asymmetricAlgorithms.includes(alg) && this.jwks) {
-        ({ payload } = await jwtVerify(token, this.jwks, { ...options, algorithms: asymmetricAlgorithms }));
-      } else {
-        throw new InvalidTokenError('no key is configured for this token');
-      }
-    } catch (error) {
-      // jose's messages can quote claim values; only the kind of failure is kept.
-      throw error instanceof InvalidTokenError ? error : new InvalidTokenError(failureOf(error));
+      ({ alg } = decodeProtectedHeader(token));
+    } catch {
+      throw new InvalidTokenError('token rejected (malformed)');
+    }
+    const { secret, jwks } = this;
+    let payload: JWTPayload;
+    if (alg && symmetricAlgorithms.includes(alg) && secret) {
+      payload = await verified(() => jwtVerify(token, secret, { ...options, algorithms: symmetricAlgorithms }));
+    } else if (alg && asymmetricAlgorithms.includes(alg) && jwks) {
+      payload = await verified(() => jwtVerify(token, jwks, { ...options, algorithms: asymmetricAlgorithms }), {
+        remoteKeys: true,
+      });
+    } else {
+      throw new InvalidTokenError('token rejected (no key for its algorithm)');
     }
     return callerOf(payload);
+  }
+}
+
+/**
+ * The verified payload, or why not: jose's messages can quote claim values, so only the kind of
+ * failure is kept. With remote keys, a failure that is not about the token (the JWKS could not be
+ * fetched) gives no verdict on it.
+ */
+async function verified(
+  verify: () => Promise<{ payload: JWTPayload }>,
+  source = { remoteKeys: false },
+): Promise<JWTPayload> {
+  try {
+    return (await verify()).payload;
+  } catch (error) {
+    if (source.remoteKeys && (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError))) {
+      throw new KeysUnavailableError('the JWKS could not be fetched');
+    }
+    throw new InvalidTokenError(failureOf(error));
   }
 }
 
