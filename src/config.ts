@@ -46,6 +46,7 @@ const environment = z.object({
   AUTH_REQUIRED: flag.default(false),
   AUTH_DIRECTIVES_IN_SDL: flag.default(true),
   ROUTER_SECRET: secret.optional(),
+  GRAPHIQL: flag.optional(),
 });
 
 /**
@@ -78,6 +79,8 @@ export interface Config {
   maxCustomersPerQuery: number;
   maxRequestBytes: number;
   auth: AuthSettings;
+  /** Serve GraphiQL at GET /graphql to browsers. */
+  graphiql: boolean;
 }
 
 export class ConfigError extends Error {
@@ -134,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     currencyCode: e.CURRENCY_CODE,
     maxCustomersPerQuery: e.MAX_CUSTOMERS_PER_QUERY,
     maxRequestBytes: e.MAX_REQUEST_BYTES,
+    graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
     auth: {
       tokens: {
         secret: e.AUTH_JWT_SECRET ?? (sandbox && !e.AUTH_JWKS_URL ? SANDBOX_JWT_SECRET : null),
