@@ -48,7 +48,8 @@ describe('through @apollo/gateway', () => {
             url,
             willSendRequest({ request, context }) {
               // The client's token travels to the subgraphs; the router secret proves the gateway.
-              if (context.authorization) request.http?.headers.set('authorization', context.authorization);
+              const { authorization } = context as { authorization?: string };
+              if (authorization) request.http?.headers.set('authorization', authorization);
               request.http?.headers.set('router-authorization', routerSecret);
             },
           }),
