@@ -33,7 +33,20 @@ const environment = z.object({
     .string()
     .regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code such as USD')
     .default('USD'),
-  UPSTREAM_TIMEOUT_MS: positiveInt.default(5_000),
+  UPSTREAM_TIMEOUT_MS: positiveInt.default(3_000),
+  REQUEST_DEADLINE_MS: positiveInt.default(8_000),
+  VENDOR_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  VENDOR_RETRY_BASE_DELAY_MS: positiveInt.default(100),
+  BREAKER_THRESHOLD: positiveInt.default(5),
+  BREAKER_HALF_OPEN_AFTER_MS: positiveInt.default(10_000),
+  // Below the documented limits: Gameball allows 100 customer GETs a second but 1,200 per 30 s
+  // (40/s sustained); Voucherify's Organization plan 2,000 calls a minute; Imprint documents none.
+  GAMEBALL_RATE_LIMIT_PER_SECOND: positiveInt.default(35),
+  GAMEBALL_RATE_LIMIT_BURST: positiveInt.default(70),
+  VOUCHERIFY_RATE_LIMIT_PER_SECOND: positiveInt.default(25),
+  VOUCHERIFY_RATE_LIMIT_BURST: positiveInt.default(25),
+  IMPRINT_RATE_LIMIT_PER_SECOND: positiveInt.default(25),
+  IMPRINT_RATE_LIMIT_BURST: positiveInt.default(25),
   VENDOR_MAX_CONCURRENCY: positiveInt.default(16),
   VENDOR_MAX_QUEUE: positiveInt.default(1_000),
   MAX_CUSTOMERS_PER_QUERY: positiveInt.default(100),
@@ -47,6 +60,14 @@ const environment = z.object({
   AUTH_DIRECTIVES_IN_SDL: flag.default(true),
   ROUTER_SECRET: secret.optional(),
   GRAPHIQL: flag.optional(),
+  INTROSPECTION: flag.optional(),
+  MAX_QUERY_DEPTH: positiveInt.default(10),
+  MAX_QUERY_ALIASES: positiveInt.default(30),
+  MAX_QUERY_COST: positiveInt.default(5_000),
+  MAX_QUERY_TOKENS: positiveInt.default(2_000),
+  MAX_QUERY_DIRECTIVES: positiveInt.default(50),
+  MAX_ENTITIES_PER_REQUEST: positiveInt.default(250),
+  SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).default(0),
 });
 
 /**
@@ -74,6 +95,8 @@ export interface Config {
   /** Set outside sandbox mode: the real vendors. */
   vendors: VendorSettings | null;
   limits: VendorLimits;
+  /** The time one GraphQL request may spend on vendor calls, retries included. */
+  requestDeadlineMs: number;
   imprintLinkKey: string;
   currencyCode: string;
   maxCustomersPerQuery: number;
@@ -81,6 +104,22 @@ export interface Config {
   auth: AuthSettings;
   /** Serve GraphiQL at GET /graphql to browsers. */
   graphiql: boolean;
+  introspection: boolean;
+  queryLimits: QueryLimits;
+  /** After SIGTERM, how long /ready answers 503 while requests are still served (load balancers drain). */
+  shutdownDelayMs: number;
+}
+
+/** Limits on what one GraphQL request may ask (GraphQL Armor, and `_entities` representations). */
+export interface QueryLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxCost: number;
+  maxTokens: number;
+  maxDirectives: number;
+  maxEntities: number;
+  /** Production hides "Did you mean …?" suggestions, which leak the schema. */
+  hideSuggestions: boolean;
 }
 
 export class ConfigError extends Error {
@@ -128,16 +167,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     sandbox: sandbox ? { vendorLatencyMs: e.SANDBOX_VENDOR_LATENCY_MS } : null,
     vendors,
+    requestDeadlineMs: e.REQUEST_DEADLINE_MS,
     limits: {
       timeoutMs: e.UPSTREAM_TIMEOUT_MS,
       maxConcurrency: e.VENDOR_MAX_CONCURRENCY,
       maxQueue: e.VENDOR_MAX_QUEUE,
+      maxRetries: e.VENDOR_MAX_RETRIES,
+      retryBaseDelayMs: e.VENDOR_RETRY_BASE_DELAY_MS,
+      breakerThreshold: e.BREAKER_THRESHOLD,
+      breakerHalfOpenAfterMs: e.BREAKER_HALF_OPEN_AFTER_MS,
+      rateLimits: {
+        gameball: { perSecond: e.GAMEBALL_RATE_LIMIT_PER_SECOND, burst: e.GAMEBALL_RATE_LIMIT_BURST },
+        voucherify: { perSecond: e.VOUCHERIFY_RATE_LIMIT_PER_SECOND, burst: e.VOUCHERIFY_RATE_LIMIT_BURST },
+        imprint: { perSecond: e.IMPRINT_RATE_LIMIT_PER_SECOND, burst: e.IMPRINT_RATE_LIMIT_BURST },
+      },
     },
     imprintLinkKey: e.IMPRINT_LINK_METADATA_KEY,
     currencyCode: e.CURRENCY_CODE,
     maxCustomersPerQuery: e.MAX_CUSTOMERS_PER_QUERY,
     maxRequestBytes: e.MAX_REQUEST_BYTES,
     graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
+    // GraphiQL needs introspection to show the schema, so enabling it in production enables both.
+    introspection: e.INTROSPECTION ?? (e.NODE_ENV !== 'production' || e.GRAPHIQL === true),
+    queryLimits: {
+      maxDepth: e.MAX_QUERY_DEPTH,
+      maxAliases: e.MAX_QUERY_ALIASES,
+      maxCost: e.MAX_QUERY_COST,
+      maxTokens: e.MAX_QUERY_TOKENS,
+      maxDirectives: e.MAX_QUERY_DIRECTIVES,
+      maxEntities: e.MAX_ENTITIES_PER_REQUEST,
+      hideSuggestions: e.NODE_ENV === 'production',
+    },
+    shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
     auth: {
       tokens: {
         secret: e.AUTH_JWT_SECRET ?? (sandbox && !e.AUTH_JWKS_URL ? SANDBOX_JWT_SECRET : null),

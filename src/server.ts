@@ -1,13 +1,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
 import { Authenticator } from './auth/authenticate.js';
 import { QueryDocumentStore } from './documentStore.js';
 import { createErrorFormatter } from './errors.js';
+import { loadGraphiQLPage } from './graphiql/page.js';
 import type { Logger } from './logger.js';
+import { queryLimitsOf } from './queryLimits.js';
 import { requestLogPlugin } from './requestLog.js';
 import { buildSchema } from './schema.js';
 import { closeVendorClients, createVendorClients } from './vendors/clients.js';
@@ -22,9 +26,10 @@ export interface RunningServer {
 class RequestTooLarge extends Error {}
 
 /**
- * HTTP wiring only: /graphql through Apollo Server, /health for probes. Apollo's own HTTP
- * integration contract (`executeHTTPGraphQLRequest`) is used directly on node:http, which keeps
- * the hot path free of a web framework.
+ * HTTP wiring only: /graphql through Apollo Server, /health and /ready for probes, GraphiQL for browsers
+ * when enabled (src/graphiql/page.ts). Apollo's own HTTP integration contract
+ * (`executeHTTPGraphQLRequest`) is used directly on node:http, which keeps the hot path free of a
+ * web framework.
  */
 export async function startServer(options: {
   config: Config;
@@ -32,18 +37,25 @@ export async function startServer(options: {
   logger: Logger;
 }): Promise<RunningServer> {
   const { config, logger } = options;
+  // Read once, before anything starts: a missing bundle stops start-up with how to build it.
+  const graphiql = config.graphiql ? loadGraphiQLPage() : null;
   const clients = createVendorClients(options.vendors, config.limits);
   const settings = {
     imprintLinkKey: config.imprintLinkKey,
     currencyCode: config.currencyCode,
     maxCustomersPerQuery: config.maxCustomersPerQuery,
+    requestDeadlineMs: config.requestDeadlineMs,
   };
   const authenticator = new Authenticator(config.auth);
   const httpServer: Server = createServer();
+  const limits = queryLimitsOf<Context>(config.queryLimits);
   const apollo = new ApolloServer<Context>({
     schema: buildSchema({ authDirectivesInSdl: config.auth.directivesInSdl }),
     formatError: createErrorFormatter(logger),
     includeStacktraceInErrorResponses: false,
+    introspection: config.introspection,
+    allowBatchedHttpRequests: false,
+    validationRules: limits.validationRules,
     logger,
     // No shared cache may hold personal data: no persisted-query store (gateways do not use it
     // towards subgraphs), and a document cache that keeps no mutation text.
@@ -51,7 +63,13 @@ export async function startServer(options: {
     documentStore: new QueryDocumentStore(),
     // main.ts owns shutdown: close the server, then the vendor pools and the sandbox, then exit.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), requestLogPlugin(logger)],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Apollo's landing page loads from a CDN; browsers get our own GraphiQL instead (or nothing).
+      ApolloServerPluginLandingPageDisabled(),
+      requestLogPlugin(logger),
+      ...limits.plugins,
+    ],
   });
   await apollo.start();
 
@@ -63,9 +81,15 @@ export async function startServer(options: {
     });
   });
 
+  let draining = false;
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
+    // Ready once configured and started; not while shutting down, so load balancers move on.
+    if (url.pathname === '/ready')
+      return sendJson(res, draining ? 503 : 200, { status: draining ? 'shutting down' : 'ready' });
+    if (graphiql?.serve(req, res, url)) return;
     if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'Not found: GraphQL is served at /graphql' });
 
     let body: unknown;
@@ -91,6 +115,8 @@ export async function startServer(options: {
     // Responses carry personal data: no browser or intermediary may store them.
     res.setHeader('cache-control', 'no-store');
     res.statusCode = response.status ?? 200;
+    // RFC 6750: a 401 tells the client which scheme to use.
+    if (res.statusCode === 401) res.setHeader('www-authenticate', 'Bearer');
     if (response.body.kind === 'complete') {
       res.end(response.body.string);
       return;
@@ -108,8 +134,14 @@ export async function startServer(options: {
 
   return {
     url: `http://${host}:${port}`,
+    /**
+     * Graceful: report not ready and keep serving for SHUTDOWN_DELAY_MS, then stop accepting,
+     * finish in-flight requests, close keep-alive sockets (Apollo's drain plugin), and the pools.
+     */
     async close() {
-      await apollo.stop(); // drains in-flight requests, then closes the HTTP server
+      draining = true;
+      if (config.shutdownDelayMs > 0) await sleep(config.shutdownDelayMs);
+      await apollo.stop();
       await closeVendorClients(clients);
     },
   };

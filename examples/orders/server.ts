@@ -31,7 +31,9 @@ const resolvers = {
   },
 };
 
-export async function startOrdersSubgraph(options: { port?: number } = {}): Promise<{ url: string; close(): Promise<void> }> {
+export async function startOrdersSubgraph(
+  options: { port?: number } = {},
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = new ApolloServer({ schema: buildSubgraphSchema({ typeDefs: ordersTypeDefs, resolvers }) });
   const { url } = await startStandaloneServer(server, { listen: { host: '127.0.0.1', port: options.port ?? 0 } });
   return { url, close: () => server.stop() };

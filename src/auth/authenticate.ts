@@ -1,5 +1,4 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { anonymous, type Caller } from './caller.js';
 import { InvalidTokenError, KeysUnavailableError, TokenVerifier, type TokenSettings } from './tokens.js';
@@ -51,13 +50,7 @@ export class Authenticator {
 }
 
 function unauthenticated(message: string): GraphQLError {
-  return new GraphQLError(message, {
-    extensions: {
-      code: 'UNAUTHENTICATED',
-      // RFC 6750: a 401 tells the client which scheme to use.
-      http: { status: 401, headers: new HeaderMap([['www-authenticate', 'Bearer']]) },
-    },
-  });
+  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 }
 
 // Compared as digests, so the comparison takes the same time whatever the header's length.

@@ -54,6 +54,11 @@ export const accessRules = {
     // Who referred the customer is personal; the counts are not.
     fields: { received: personal },
   } satisfies TypeRules<CustomerRef>,
+  Query: {
+    owner: () => null,
+    // Maps a card account to the merchant's customer: for support tools, not the public.
+    fields: { customerByImprintId: scope('pii:read') },
+  } satisfies TypeRules<unknown>,
   Mutation: {
     owner: () => null,
     fields: { upsertCustomer: scope('customers:write'), deleteCustomer: scope('customers:write') },

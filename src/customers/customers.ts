@@ -3,6 +3,7 @@ import type { GameballProfile, UpsertCustomerRequest } from '../vendors/gameball
 import type { ImprintCustomer } from '../vendors/imprint/payloads.js';
 import type { VoucherifyCustomer } from '../vendors/voucherify/payloads.js';
 import type { Loaders, VendorClients } from '../vendors/clients.js';
+import type { Deadline } from '../vendors/http.js';
 import { mayRead } from '../auth/rules.js';
 import type { Caller } from '../auth/caller.js';
 import { customerFieldsOf, type Source } from './selection.js';
@@ -30,6 +31,7 @@ export class Customers {
     private readonly caller: Caller,
     private readonly loaders: Loaders,
     private readonly clients: VendorClients,
+    private readonly deadline: Deadline,
     private readonly imprintLinkKey: string,
   ) {}
 
@@ -136,7 +138,7 @@ export class Customers {
   /** Creates or updates the customer in Gameball; this request's cached reads of it are dropped. */
   async upsert(customer: UpsertCustomerRequest): Promise<number | null> {
     try {
-      return await this.clients.gameball.upsert(customer);
+      return await this.clients.gameball.upsert(customer, this.deadline);
     } finally {
       this.forget(customer.customerId);
     }
@@ -145,7 +147,7 @@ export class Customers {
   /** Deletes the customer's Gameball profile; false when Gameball does not know it. */
   async delete(id: string): Promise<boolean> {
     try {
-      return await this.clients.gameball.delete(id);
+      return await this.clients.gameball.delete(id, this.deadline);
     } finally {
       this.forget(id);
     }

@@ -437,7 +437,10 @@ export type Query = {
   __typename?: 'Query';
   /** A customer by the merchant's id; `null` when no vendor knows the id. */
   customer?: Maybe<Customer>;
-  /** A customer by Imprint's id; `null` when Imprint does not know it or it is not linked to a merchant id. */
+  /**
+   * A customer by Imprint's id; `null` when Imprint does not know it or it is not linked to a merchant
+   * id. Scope `pii:read`.
+   */
   customerByImprintId?: Maybe<Customer>;
   /**
    * Several customers by the merchant's ids, in the order given, with `null` for each unknown id.

@@ -6,16 +6,19 @@ export function badInput(message: string, field: string[]): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', field } });
 }
 
-// Vendor ids may be database ids, e-mails or random strings, so most characters are allowed
-// (they are percent-encoded into paths). What is refused could only be a mistake or an attack:
-// control characters, and `.`/`..`, which address another resource even when encoded.
+// Ids go into vendor URLs. Merchant ids are database ids, random strings or e-mails, and vendor
+// ids UUIDs or `cust_…` strings, so an allow-list covers them all and refuses what could only be a
+// mistake or an attack: path and query syntax (`/`, `?`, `#`, `%`), dot segments, whitespace,
+// control and non-ASCII characters (look-alike ids).
 const identifier = z
   .string()
   .min(1, 'must not be empty')
-  .max(256, 'must be at most 256 characters')
-  // eslint-disable-next-line no-control-regex
-  .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters')
-  .refine((value) => value !== '.' && value !== '..', 'must not be "." or ".."');
+  .max(128, 'must be at most 128 characters')
+  .regex(
+    /^[A-Za-z0-9_][A-Za-z0-9_.~@+:=-]*$/,
+    'may only contain letters, digits and _ . ~ @ + : = - (starting with a letter, digit or _)',
+  )
+  .refine((value) => !value.includes('..'), 'must not contain ".."');
 
 /** Validates an id argument; `field` is its path in the request, for the error. */
 export function parseId(value: string, field: string[]): string {

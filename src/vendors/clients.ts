@@ -2,6 +2,7 @@ import { GameballClient } from './gameball/client.js';
 import { createGameballLoaders } from './gameball/loaders.js';
 import { ImprintClient } from './imprint/client.js';
 import { createImprintLoaders } from './imprint/loaders.js';
+import type { Deadline } from './http.js';
 import type { VendorLimits, VendorSettings } from './settings.js';
 import { VoucherifyClient } from './voucherify/client.js';
 import { createVoucherifyLoaders } from './voucherify/loaders.js';
@@ -25,12 +26,12 @@ export async function closeVendorClients(clients: VendorClients): Promise<void> 
   await Promise.all([clients.gameball.close(), clients.voucherify.close(), clients.imprint.close()]);
 }
 
-/** Fresh loaders for one GraphQL request: nothing cached here outlives it. */
-export function createLoaders(clients: VendorClients) {
+/** Fresh loaders for one GraphQL request: nothing cached here outlives it, no call its deadline. */
+export function createLoaders(clients: VendorClients, deadline: Deadline) {
   return {
-    gameball: createGameballLoaders(clients.gameball),
-    voucherify: createVoucherifyLoaders(clients.voucherify),
-    imprint: createImprintLoaders(clients.imprint),
+    gameball: createGameballLoaders(clients.gameball, deadline),
+    voucherify: createVoucherifyLoaders(clients.voucherify, deadline),
+    imprint: createImprintLoaders(clients.imprint, deadline),
   };
 }
 

@@ -15,14 +15,28 @@ export type UpstreamFailure =
  */
 export class UpstreamError extends Error {
   override readonly name = 'UpstreamError';
+  /** How long the vendor asked us to wait before trying again (Retry-After and the like). */
+  readonly retryAfterMs: number | undefined;
+  /** Refused on our side (circuit open, queue full): the vendor was not called. */
+  readonly rejectedLocally: boolean;
 
   constructor(
     readonly vendor: VendorName,
     readonly failure: UpstreamFailure,
     readonly status?: number,
-    options?: { cause?: unknown },
+    options: { cause?: unknown; retryAfterMs?: number; rejectedLocally?: boolean } = {},
   ) {
-    super(describe(vendor, failure, status), options);
+    super(describe(vendor, failure, status), { cause: options.cause });
+    this.retryAfterMs = options.retryAfterMs;
+    this.rejectedLocally = options.rejectedLocally ?? false;
+  }
+
+  /** A sign the vendor is struggling (what a circuit breaker counts), not a problem with the request. */
+  get countsAgainstVendor(): boolean {
+    return (
+      !this.rejectedLocally &&
+      (this.failure === 'unavailable' || this.failure === 'timeout' || this.failure === 'rate_limited')
+    );
   }
 }
 

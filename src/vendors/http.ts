@@ -1,28 +1,34 @@
+import { setMaxListeners } from 'node:events';
 import { Agent, request, errors as undiciErrors, type Dispatcher } from 'undici';
 import {
+  BrokenCircuitError,
   BulkheadRejectedError,
+  ConsecutiveBreaker,
+  DelegateBackoff,
   TaskCancelledError,
   TimeoutStrategy,
   bulkhead,
+  circuitBreaker,
+  handleWhen,
+  retry,
   timeout,
   wrap,
+  type CircuitBreakerPolicy,
   type IPolicy,
+  type IRetryBackoffContext,
 } from 'cockatiel';
 import type { z } from 'zod';
 import { UpstreamError, type VendorName } from './errors.js';
+import { RateLimiter } from './rateLimit.js';
+import type { VendorLimits } from './settings.js';
 
-export interface VendorHttpOptions {
+export interface VendorHttpOptions extends Omit<VendorLimits, 'rateLimits'> {
   vendor: VendorName;
   /** Origin plus optional path prefix, without a trailing slash. */
   baseUrl: string;
   /** Headers sent on every call (credentials). */
   headers: Record<string, string>;
-  /** Per-attempt timeout. */
-  timeoutMs: number;
-  /** Calls in flight to this vendor at once, across all requests. */
-  maxConcurrency: number;
-  /** Calls waiting for a slot before new ones fail fast as unavailable. */
-  maxQueue: number;
+  rateLimit: { perSecond: number; burst: number };
 }
 
 export interface VendorRequest {
@@ -35,35 +41,69 @@ export interface VendorRequest {
 }
 
 /**
- * The one place where vendor HTTP happens: connection pooling, credentials, timeout, concurrency
- * cap, status mapping and payload validation. Clients describe endpoints; this runs them.
+ * The time a GraphQL request has left: every vendor call it makes, retries and waits included,
+ * stops when the signal aborts at `at` (epoch milliseconds).
+ */
+export interface Deadline {
+  readonly signal: AbortSignal;
+  readonly at: number;
+}
+
+export function deadlineIn(ms: number): Deadline {
+  const signal = AbortSignal.timeout(ms);
+  // Every call in flight for the request listens to it; dozens at once are normal.
+  setMaxListeners(0, signal);
+  return { signal, at: Date.now() + ms };
+}
+
+/** For calls outside a GraphQL request (tests, scripts): no deadline but the attempts' timeouts. */
+const noDeadline: Deadline = { signal: new AbortController().signal, at: Number.POSITIVE_INFINITY };
+setMaxListeners(0, noDeadline.signal);
+
+/** Worth another attempt: the vendor may answer differently in a moment. */
+const transientStatuses = new Set([429, 502, 503, 504]);
+
+/**
+ * The one place where vendor HTTP happens. Per attempt: client-side rate limit, concurrency cap
+ * (bulkhead), timeout. Around the attempts: a circuit breaker per vendor, and for idempotent reads
+ * retries with exponential backoff and full jitter that honour Retry-After and Voucherify's
+ * X-Rate-Limit-Retry, all within the request's deadline. Then status mapping and payload
+ * validation. Clients describe endpoints; this runs them.
  */
 export class VendorHttp {
   readonly vendor: VendorName;
+  readonly breaker: CircuitBreakerPolicy;
   private readonly agent: Agent;
-  private readonly policy: IPolicy;
+  private readonly attemptPolicy: IPolicy;
+  private readonly rateLimiter: RateLimiter;
   private readonly baseUrl: string;
   private readonly headers: Record<string, string>;
 
-  constructor(options: VendorHttpOptions) {
+  constructor(private readonly options: VendorHttpOptions) {
     this.vendor = options.vendor;
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.headers = { accept: 'application/json', ...options.headers };
     this.agent = new Agent({ connections: options.maxConcurrency, keepAliveTimeout: 10_000 });
-    this.policy = wrap(
+    this.rateLimiter = new RateLimiter(options.rateLimit.perSecond, options.rateLimit.burst);
+    this.attemptPolicy = wrap(
       bulkhead(options.maxConcurrency, options.maxQueue),
       timeout(options.timeoutMs, TimeoutStrategy.Aggressive),
+    );
+    // What says "the vendor is struggling": not 4xx answers, which are about the request.
+    this.breaker = circuitBreaker(
+      handleWhen((error) => error instanceof UpstreamError && error.countsAgainstVendor),
+      { halfOpenAfter: options.breakerHalfOpenAfterMs, breaker: new ConsecutiveBreaker(options.breakerThreshold) },
     );
   }
 
   /** The validated payload, `null` on 404; rejects with an `UpstreamError`. */
-  json<T>(request: VendorRequest, schema: z.ZodType<T>): Promise<T | null> {
-    return this.exchange(request, (body, signal) => this.parse(body, schema, signal));
+  json<T>(request: VendorRequest, schema: z.ZodType<T>, deadline: Deadline = noDeadline): Promise<T | null> {
+    return this.exchange(request, deadline, (body) => this.parse(body, schema));
   }
 
   /** For calls whose body is not needed: true when done, false on 404. */
-  async send(request: VendorRequest): Promise<boolean> {
-    const done = await this.exchange(request, async (body) => {
+  async send(request: VendorRequest, deadline: Deadline = noDeadline): Promise<boolean> {
+    const done = await this.exchange(request, deadline, async (body) => {
       await body.dump();
       return true;
     });
@@ -76,17 +116,31 @@ export class VendorHttp {
 
   private async exchange<T>(
     call: VendorRequest,
-    read: (body: Dispatcher.ResponseData['body'], signal: AbortSignal) => Promise<T>,
+    deadline: Deadline,
+    read: (body: Dispatcher.ResponseData['body']) => Promise<T>,
   ): Promise<T | null> {
+    // Writes are never retried blindly: a lost answer does not mean a lost write.
+    const policy = call.method === 'GET' ? wrap(this.retryPolicy(deadline), this.breaker) : this.breaker;
     try {
-      // A signal of its own per call: without one, cockatiel hangs every call's timeout listener
-      // on one shared signal, which Node reports as a listener leak under load.
-      return await this.policy.execute(async ({ signal }) => {
+      return await policy.execute(({ signal }) => this.attempt(call, signal, read), deadline.signal);
+    } catch (error) {
+      throw this.toUpstreamError(error, deadline);
+    }
+  }
+
+  private async attempt<T>(
+    call: VendorRequest,
+    signal: AbortSignal,
+    read: (body: Dispatcher.ResponseData['body']) => Promise<T>,
+  ): Promise<T | null> {
+    await this.rateLimiter.acquire(signal);
+    try {
+      return await this.attemptPolicy.execute(async ({ signal: attemptSignal }) => {
         const hasBody = call.body !== undefined;
         const response = await request(this.baseUrl + call.path, {
           method: call.method,
           dispatcher: this.agent,
-          signal,
+          signal: attemptSignal,
           headers: {
             ...this.headers,
             ...call.headers,
@@ -94,24 +148,55 @@ export class VendorHttp {
           },
           body: hasBody ? JSON.stringify(call.body) : undefined,
         });
-        const { statusCode, body } = response;
-        if (statusCode >= 200 && statusCode < 300) return read(body, signal);
+        const { statusCode, body, headers } = response;
+        if (statusCode >= 200 && statusCode < 300) return await read(body);
         // Error bodies are never read: they may echo personal data or credentials.
         await body.dump();
         if (statusCode === 404) return null;
-        throw new UpstreamError(this.vendor, failureForStatus(statusCode), statusCode);
-      }, new AbortController().signal);
+        throw new UpstreamError(this.vendor, failureForStatus(statusCode), statusCode, {
+          retryAfterMs: retryAfterOf(headers),
+        });
+      }, signal);
     } catch (error) {
+      // Classified here, inside the breaker and the retries, so both see what kind of failure it was.
       throw this.toUpstreamError(error);
     }
   }
 
-  private async parse<T>(body: Dispatcher.ResponseData['body'], schema: z.ZodType<T>, signal: AbortSignal): Promise<T> {
+  /** Per call, because what is worth retrying depends on the time the request has left. */
+  private retryPolicy(deadline: Deadline) {
+    const { maxRetries, retryBaseDelayMs } = this.options;
+    const worthRetrying = (error: Error) =>
+      error instanceof UpstreamError &&
+      error.status !== undefined &&
+      transientStatuses.has(error.status) &&
+      Date.now() + (error.retryAfterMs ?? 0) < deadline.at;
+    const networkFailure = (error: Error) =>
+      error instanceof UpstreamError &&
+      error.failure === 'unavailable' &&
+      error.status === undefined &&
+      !error.rejectedLocally;
+    return retry(
+      handleWhen((error) => worthRetrying(error) || networkFailure(error)),
+      {
+        maxAttempts: maxRetries,
+        backoff: new DelegateBackoff((context: IRetryBackoffContext<unknown>) => {
+          const hinted =
+            'error' in context.result && context.result.error instanceof UpstreamError
+              ? context.result.error.retryAfterMs
+              : undefined;
+          const jittered = Math.random() * retryBaseDelayMs * 2 ** (context.attempt - 1);
+          return Math.max(0, Math.min(hinted ?? jittered, deadline.at - Date.now()));
+        }),
+      },
+    );
+  }
+
+  private async parse<T>(body: Dispatcher.ResponseData['body'], schema: z.ZodType<T>): Promise<T> {
     let json: unknown;
     try {
       json = await body.json();
-    } catch (cause) {
-      if (signal.aborted) throw cause;
+    } catch {
       throw new UpstreamError(this.vendor, 'bad_response', undefined, { cause: 'malformed JSON' });
     }
     const parsed = schema.safeParse(json);
@@ -123,11 +208,19 @@ export class VendorHttp {
     return parsed.data;
   }
 
-  private toUpstreamError(error: unknown): UpstreamError {
+  private toUpstreamError(error: unknown, deadline?: Deadline): UpstreamError {
     if (error instanceof UpstreamError) return error;
-    if (error instanceof TaskCancelledError) return new UpstreamError(this.vendor, 'timeout');
-    if (error instanceof BulkheadRejectedError) return new UpstreamError(this.vendor, 'unavailable');
-    if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+    if (error instanceof BrokenCircuitError)
+      return new UpstreamError(this.vendor, 'unavailable', undefined, { rejectedLocally: true, cause: 'circuit open' });
+    if (error instanceof BulkheadRejectedError)
+      return new UpstreamError(this.vendor, 'unavailable', undefined, { rejectedLocally: true, cause: 'queue full' });
+    if (
+      error instanceof TaskCancelledError ||
+      error instanceof undiciErrors.HeadersTimeoutError ||
+      error instanceof undiciErrors.BodyTimeoutError ||
+      (error instanceof Error && error.name === 'AbortError') ||
+      deadline?.signal.aborted
+    ) {
       return new UpstreamError(this.vendor, 'timeout');
     }
     return new UpstreamError(this.vendor, 'unavailable', undefined, { cause: errorCode(error) });
@@ -139,6 +232,27 @@ function failureForStatus(status: number): UpstreamError['failure'] {
   if (status === 429) return 'rate_limited';
   if (status >= 500) return 'unavailable';
   return 'rejected';
+}
+
+/**
+ * How long the vendor asks us to wait: `Retry-After` in seconds or as an HTTP date, or
+ * Voucherify's `X-Rate-Limit-Retry`, the Unix time (seconds, or milliseconds) of the next allowed call.
+ */
+function retryAfterOf(headers: Dispatcher.ResponseData['headers']): number | undefined {
+  const first = (name: string) => {
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const retryAfter = first('retry-after');
+  if (retryAfter !== undefined) {
+    const seconds = Number(retryAfter);
+    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+    const date = Date.parse(retryAfter);
+    if (!Number.isNaN(date)) return Math.max(0, date - Date.now());
+  }
+  const epoch = Number(first('x-rate-limit-retry'));
+  if (Number.isFinite(epoch) && epoch > 0) return Math.max(0, (epoch < 1e12 ? epoch * 1000 : epoch) - Date.now());
+  return undefined;
 }
 
 function errorCode(error: unknown): string {

@@ -140,6 +140,18 @@ describe('access matrix', () => {
     });
   });
 
+  it('looks customers up by Imprint id only with pii:read', async () => {
+    const [holder] = [...subgraph.sandbox.dataset.imprint.values()].filter((record) => record.partner_customer_id);
+    const query = `{ customerByImprintId(imprintId: "${holder?.id}") { id } }`;
+    const bySupport = await subgraph.query(query, undefined, headersOf(callers.find((c) => c.name === 'pii:read')!));
+    expect(bySupport.data).toEqual({ customerByImprintId: { id: holder?.partner_customer_id } });
+    for (const caller of callers.filter((c) => !c.may.includes('personal') || c.name === 'the customer themself')) {
+      const refused = await subgraph.query(query, undefined, headersOf(caller));
+      expect(refused.data, caller.name).toEqual({ customerByImprintId: null });
+      expect(forbiddenPaths(refused), caller.name).toEqual(['customerByImprintId']);
+    }
+  });
+
   it.each([
     ['an expired token', () => signToken({ sub: owner, scope: 'pii:read', audience, expiresIn: -60 })],
     ['a forged token', () => signToken({ sub: owner, scope: 'pii:read', audience, secret: 'x'.repeat(40) })],

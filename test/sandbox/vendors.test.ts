@@ -1,3 +1,4 @@
+import { testLimits } from '../support/limits.js';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { z } from 'zod';
 import {
@@ -36,7 +37,7 @@ const piiAttributeKeys = [
   'joinDate',
   'preferredLanguage',
 ];
-const limits = { timeoutMs: 5_000, maxConcurrency: 8, maxQueue: 2_000 };
+const limits = testLimits({ timeoutMs: 5_000, maxQueue: 2_000 });
 // Asymmetric matchers typed `unknown` rather than `any`, so they can sit inside expected objects.
 const anyString: unknown = expect.any(String);
 const voucherifyRequestId: unknown = expect.stringMatching(/^v-[0-9a-f]{18}$/);

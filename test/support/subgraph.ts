@@ -30,7 +30,24 @@ export interface TestSubgraph {
 /** The subgraph on 127.0.0.1, over the sandbox fakes, as `npm start` runs it. */
 export async function startTestSubgraph(env: Record<string, string> = {}): Promise<TestSubgraph> {
   const sandbox = await startSandboxVendors();
-  const config = loadConfig({ SANDBOX: 'true', HOST: '127.0.0.1', PORT: '0', ...env });
+  // Each call's own outcome, unless a test of the resilience policies asks for them: no retries,
+  // a circuit that does not open after a test's deliberate run of vendor faults, and rate limits
+  // that never make a test wait.
+  const unlimited = '1000000';
+  const config = loadConfig({
+    SANDBOX: 'true',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    VENDOR_MAX_RETRIES: '0',
+    BREAKER_THRESHOLD: unlimited,
+    GAMEBALL_RATE_LIMIT_PER_SECOND: unlimited,
+    GAMEBALL_RATE_LIMIT_BURST: unlimited,
+    VOUCHERIFY_RATE_LIMIT_PER_SECOND: unlimited,
+    VOUCHERIFY_RATE_LIMIT_BURST: unlimited,
+    IMPRINT_RATE_LIMIT_PER_SECOND: unlimited,
+    IMPRINT_RATE_LIMIT_BURST: unlimited,
+    ...env,
+  });
   const logs: string[] = [];
   const logger = createLogger('trace', { write: (line: string) => void logs.push(line) });
   const server = await startServer({ config, vendors: sandbox.settings, logger });

@@ -1,3 +1,4 @@
+import { testLimits } from '../support/limits.js';
 import { afterEach, beforeEach, expect } from 'vitest';
 import { inspect } from 'node:util';
 import { UpstreamError, type VendorName } from '../../src/vendors/errors.js';
@@ -16,7 +17,7 @@ export const credentials = {
 /** Every credential value, for checks that none of them leaks into an error. */
 export const credentialValues: string[] = Object.values(credentials).flatMap((c) => Object.values(c));
 
-export const defaultLimits: VendorLimits = { timeoutMs: 1000, maxConcurrency: 8, maxQueue: 100 };
+export const defaultLimits: VendorLimits = testLimits();
 
 export function gameballClient(baseUrl: string, limits: Partial<VendorLimits> = {}): GameballClient {
   return new GameballClient({ baseUrl, ...credentials.gameball }, { ...defaultLimits, ...limits });

@@ -1,4 +1,4 @@
-import { VendorHttp, pathOf } from '../http.js';
+import { VendorHttp, pathOf, type Deadline } from '../http.js';
 import type { VendorLimits, VendorSettings } from '../settings.js';
 import { customer, type ImprintCustomer } from './payloads.js';
 
@@ -12,12 +12,13 @@ export class ImprintClient {
       baseUrl: settings.baseUrl,
       headers: { authorization: `Bearer ${settings.apiKey}` },
       ...limits,
+      rateLimit: limits.rateLimits.imprint,
     });
   }
 
   /** By Imprint's own customer id (a UUID), not the merchant's id. */
-  async getCustomer(imprintId: string): Promise<ImprintCustomer | null> {
-    return await this.http.json({ method: 'GET', path: pathOf`/v2/customers/${imprintId}` }, customer);
+  async getCustomer(imprintId: string, deadline?: Deadline): Promise<ImprintCustomer | null> {
+    return await this.http.json({ method: 'GET', path: pathOf`/v2/customers/${imprintId}` }, customer, deadline);
   }
 
   close(): Promise<void> {

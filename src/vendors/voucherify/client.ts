@@ -1,4 +1,4 @@
-import { VendorHttp, pathOf } from '../http.js';
+import { VendorHttp, pathOf, type Deadline } from '../http.js';
 import type { VendorLimits, VendorSettings } from '../settings.js';
 import { customer, type VoucherifyCustomer } from './payloads.js';
 
@@ -12,12 +12,13 @@ export class VoucherifyClient {
       baseUrl: settings.baseUrl,
       headers: { 'x-app-id': settings.appId, 'x-app-token': settings.appToken },
       ...limits,
+      rateLimit: limits.rateLimits.voucherify,
     });
   }
 
   /** By Voucherify's own `id` or by the merchant's `source_id`: Voucherify accepts either. */
-  async getCustomer(idOrSourceId: string): Promise<VoucherifyCustomer | null> {
-    return await this.http.json({ method: 'GET', path: pathOf`/v1/customers/${idOrSourceId}` }, customer);
+  async getCustomer(idOrSourceId: string, deadline?: Deadline): Promise<VoucherifyCustomer | null> {
+    return await this.http.json({ method: 'GET', path: pathOf`/v1/customers/${idOrSourceId}` }, customer, deadline);
   }
 
   close(): Promise<void> {

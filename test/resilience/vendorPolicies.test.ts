@@ -1,0 +1,221 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GameballClient } from '../../src/vendors/gameball/client.js';
+import { UpstreamError } from '../../src/vendors/errors.js';
+import { deadlineIn } from '../../src/vendors/http.js';
+import type { VendorLimits } from '../../src/vendors/settings.js';
+import { VoucherifyClient } from '../../src/vendors/voucherify/client.js';
+import { testLimits } from '../support/limits.js';
+import { json, startUpstream, type Reply, type Upstream } from '../support/upstream.js';
+
+// The cockatiel policies around every vendor call, against a real HTTP server on 127.0.0.1 that
+// injects faults: which failures are retried and how often, Retry-After, the request deadline, the
+// circuit breaker and the client-side rate limit. Counted at the server.
+
+const profile = { customerId: 'cust_0001', gameballId: 1, customerAttributes: { gender: 'Female' } };
+const voucherifyCustomer = {
+  id: 'cust_V',
+  source_id: 'cust_0001',
+  summary: null,
+  loyalty: null,
+  referrals: null,
+  object: 'customer',
+};
+
+async function failureOf(promise: Promise<unknown>): Promise<UpstreamError> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  if (!(error instanceof UpstreamError)) throw new Error(`expected an UpstreamError, got ${String(error)}`);
+  return error;
+}
+
+/** Answers with the replies in order, then with the last one. */
+function sequence(...replies: Reply[]) {
+  let index = 0;
+  return () => replies[Math.min(index++, replies.length - 1)]!;
+}
+
+describe('vendor call policies', () => {
+  let upstream: Upstream;
+  const clients: { close(): Promise<void> }[] = [];
+
+  beforeEach(async () => {
+    upstream = await startUpstream();
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+    await upstream.close();
+  });
+
+  function gameball(limits: Partial<VendorLimits> = {}): GameballClient {
+    const client = new GameballClient(
+      { baseUrl: upstream.url, apiKey: 'test-key', secretKey: 'test-secret' },
+      testLimits({ maxRetries: 2, retryBaseDelayMs: 5, ...limits }),
+    );
+    clients.push(client);
+    return client;
+  }
+
+  describe('retries of idempotent reads', () => {
+    it.each([502, 503, 504])('retries a %i and succeeds when the vendor recovers', async (status) => {
+      upstream.respond(sequence({ status }, json(200, profile)));
+      expect(await gameball().getProfile('cust_0001')).toMatchObject({ customerId: 'cust_0001' });
+      expect(upstream.requests).toHaveLength(2);
+    });
+
+    it('gives up after maxRetries, with UPSTREAM_UNAVAILABLE: 1 + 2 calls, not more', async () => {
+      upstream.respond(() => ({ status: 503 }));
+      const error = await failureOf(gameball().getProfile('cust_0001'));
+      expect(error.failure).toBe('unavailable');
+      expect(upstream.requests).toHaveLength(3);
+    });
+
+    it('retries a dropped connection (network error)', async () => {
+      upstream.respond(sequence({ destroy: true }, json(200, profile)));
+      expect(await gameball().getProfile('cust_0001')).toMatchObject({ customerId: 'cust_0001' });
+      expect(upstream.requests).toHaveLength(2);
+    });
+
+    it.each([400, 401, 402, 403, 404, 409, 422, 500])('does not retry a %i', async (status) => {
+      upstream.respond(() => ({ status }));
+      await gameball()
+        .getProfile('cust_0001')
+        .catch(() => undefined);
+      expect(upstream.requests).toHaveLength(1);
+    });
+
+    it('does not retry a timed-out attempt: a slow vendor is not asked twice as much', async () => {
+      upstream.respond(() => ({ hang: true }));
+      const error = await failureOf(gameball({ timeoutMs: 100 }).getProfile('cust_0001'));
+      expect(error.failure).toBe('timeout');
+      expect(upstream.requests).toHaveLength(1);
+    });
+
+    it('never retries a write', async () => {
+      upstream.respond(() => ({ status: 503 }));
+      const client = gameball();
+      await failureOf(client.upsert({ customerId: 'cust_0001' }));
+      await failureOf(client.delete('cust_0001'));
+      expect(upstream.requests.map((request) => request.method)).toEqual(['POST', 'DELETE']);
+    });
+  });
+
+  describe('rate limiting by the vendor', () => {
+    it('honours Retry-After before retrying a 429', async () => {
+      const arrivals: number[] = [];
+      let first = true;
+      upstream.respond(() => {
+        arrivals.push(Date.now());
+        if (first) {
+          first = false;
+          return { status: 429, headers: { 'retry-after': '1' } };
+        }
+        return json(200, profile);
+      });
+      expect(await gameball().getProfile('cust_0001')).toMatchObject({ customerId: 'cust_0001' });
+      expect(arrivals).toHaveLength(2);
+      expect(arrivals[1]! - arrivals[0]!).toBeGreaterThanOrEqual(950);
+    });
+
+    it("honours Voucherify's X-Rate-Limit-Retry (a Unix time)", async () => {
+      const arrivals: number[] = [];
+      upstream.respond(() => {
+        arrivals.push(Date.now());
+        if (arrivals.length === 1) {
+          return { status: 429, headers: { 'x-rate-limit-retry': String(Math.ceil((Date.now() + 600) / 1000)) } };
+        }
+        return json(200, voucherifyCustomer);
+      });
+      const client = new VoucherifyClient(
+        { baseUrl: upstream.url, appId: 'id', appToken: 'token' },
+        testLimits({ maxRetries: 2, retryBaseDelayMs: 5 }),
+      );
+      clients.push(client);
+      expect(await client.getCustomer('cust_0001')).toMatchObject({ id: 'cust_V' });
+      expect(arrivals).toHaveLength(2);
+      // The retry waited for the second the vendor named, not a few milliseconds of backoff.
+      expect(arrivals[1]!).toBeGreaterThanOrEqual(Math.floor(arrivals[0]! / 1000) * 1000);
+      expect(arrivals[1]! - arrivals[0]!).toBeGreaterThan(50);
+    });
+
+    it('does not retry when the vendor asks to wait past the request deadline (e.g. a used-up quota)', async () => {
+      const hourFromNow = String(Math.ceil(Date.now() / 1000) + 3600);
+      upstream.respond(() => ({ status: 429, headers: { 'x-rate-limit-retry': hourFromNow } }));
+      const client = new VoucherifyClient(
+        { baseUrl: upstream.url, appId: 'id', appToken: 'token' },
+        testLimits({ maxRetries: 2, retryBaseDelayMs: 5 }),
+      );
+      clients.push(client);
+      const error = await failureOf(client.getCustomer('cust_0001', deadlineIn(2_000)));
+      expect(error.failure).toBe('rate_limited');
+      expect(upstream.requests).toHaveLength(1);
+    });
+  });
+
+  describe('the request deadline', () => {
+    it('stops a call when the request runs out of time, before the attempt timeout', async () => {
+      upstream.respond(() => ({ hang: true }));
+      const started = Date.now();
+      const error = await failureOf(gameball({ timeoutMs: 10_000 }).getProfile('cust_0001', deadlineIn(200)));
+      expect(error.failure).toBe('timeout');
+      expect(Date.now() - started).toBeLessThan(5_000);
+    });
+
+    it('bounds the retries: no new attempt once the deadline has passed', async () => {
+      upstream.respond(() => ({ status: 503 }));
+      await failureOf(gameball({ maxRetries: 10, retryBaseDelayMs: 200 }).getProfile('cust_0001', deadlineIn(300)));
+      expect(upstream.requests.length).toBeLessThan(11);
+    });
+  });
+
+  describe('circuit breaker', () => {
+    it('opens after repeated failures, fails fast without calling, then probes and recovers', async () => {
+      let healthy = false;
+      upstream.respond(() => (healthy ? json(200, profile) : { status: 503 }));
+      const client = gameball({ maxRetries: 0, breakerThreshold: 3, breakerHalfOpenAfterMs: 200 });
+
+      for (let call = 0; call < 3; call += 1) await failureOf(client.getProfile('cust_0001'));
+      expect(upstream.requests).toHaveLength(3);
+
+      const fastFailure = await failureOf(client.getProfile('cust_0001'));
+      expect(fastFailure.failure).toBe('unavailable');
+      expect(fastFailure.rejectedLocally).toBe(true);
+      expect(upstream.requests).toHaveLength(3); // the vendor was not called
+
+      healthy = true;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      expect(await client.getProfile('cust_0001')).toMatchObject({ customerId: 'cust_0001' });
+      expect(await client.getProfile('cust_0001')).toMatchObject({ customerId: 'cust_0001' });
+      expect(upstream.requests).toHaveLength(5);
+    });
+
+    it('does not count answers about the request (404, 4xx) as the vendor failing', async () => {
+      upstream.respond(() => ({ status: 404 }));
+      const client = gameball({ maxRetries: 0, breakerThreshold: 2 });
+      for (let call = 0; call < 5; call += 1) expect(await client.getProfile('cust_0001')).toBeNull();
+      expect(upstream.requests).toHaveLength(5);
+    });
+  });
+
+  describe('client-side rate limit', () => {
+    it('spreads calls over time instead of sending a burst the vendor would refuse', async () => {
+      const arrivals: number[] = [];
+      upstream.respond(() => {
+        arrivals.push(performance.now());
+        return json(200, profile);
+      });
+      const client = gameball({
+        rateLimits: {
+          gameball: { perSecond: 20, burst: 2 },
+          voucherify: { perSecond: 20, burst: 2 },
+          imprint: { perSecond: 20, burst: 2 },
+        },
+      });
+      await Promise.all(Array.from({ length: 6 }, () => client.getProfile('cust_0001')));
+      expect(arrivals).toHaveLength(6);
+      // 2 at once, then one every 50 ms: the last at least ~200 ms after the first.
+      expect(arrivals[5]! - arrivals[0]!).toBeGreaterThanOrEqual(180);
+    });
+  });
+});
