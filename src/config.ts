@@ -68,6 +68,8 @@ const environment = z.object({
   MAX_QUERY_DIRECTIVES: positiveInt.default(50),
   MAX_ENTITIES_PER_REQUEST: positiveInt.default(250),
   SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).default(0),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('customer-subgraph'),
 });
 
 /**
@@ -108,6 +110,8 @@ export interface Config {
   queryLimits: QueryLimits;
   /** After SIGTERM, how long /ready answers 503 while requests are still served (load balancers drain). */
   shutdownDelayMs: number;
+  /** OpenTelemetry: spans per operation and per vendor call, exported when an endpoint is set. */
+  tracing: { endpoint: string | null; serviceName: string };
 }
 
 /** Limits on what one GraphQL request may ask (GraphQL Armor, and `_entities` representations). */
@@ -199,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       hideSuggestions: e.NODE_ENV === 'production',
     },
     shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
+    tracing: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT ?? null, serviceName: e.OTEL_SERVICE_NAME },
     auth: {
       tokens: {
         secret: e.AUTH_JWT_SECRET ?? (sandbox && !e.AUTH_JWKS_URL ? SANDBOX_JWT_SECRET : null),

@@ -1,7 +1,8 @@
 import type { Caller } from './auth/caller.js';
 import { Customers } from './customers/customers.js';
 import { createLoaders, type VendorClients } from './vendors/clients.js';
-import { deadlineIn } from './vendors/http.js';
+import { requestScope, type RequestScope } from './vendors/http.js';
+import type { LoaderObserver } from './vendors/loader.js';
 
 /** Settings the resolvers need, fixed for the life of the process. */
 export interface ResolverSettings {
@@ -16,11 +17,20 @@ export interface Context {
   caller: Caller;
   customers: Customers;
   settings: ResolverSettings;
+  /** The request's id, deadline and vendor call count. */
+  scope: RequestScope;
 }
 
-/** Per GraphQL request: the caller, fresh loaders and the request's deadline for vendor calls. */
-export function createContext(caller: Caller, clients: VendorClients, settings: ResolverSettings): Context {
-  const deadline = deadlineIn(settings.requestDeadlineMs);
-  const customers = new Customers(caller, createLoaders(clients, deadline), clients, deadline, settings.imprintLinkKey);
-  return { caller, customers, settings };
+/** Per GraphQL request: the caller, fresh loaders and the request's scope for vendor calls. */
+export function createContext(
+  caller: Caller,
+  requestId: string,
+  clients: VendorClients,
+  settings: ResolverSettings,
+  observer?: LoaderObserver,
+): Context {
+  const scope = requestScope(settings.requestDeadlineMs, requestId);
+  const loaders = createLoaders(clients, scope, observer);
+  const customers = new Customers(caller, loaders, clients, scope, settings.imprintLinkKey);
+  return { caller, customers, settings, scope };
 }

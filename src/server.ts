@@ -1,9 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { Registry } from 'prom-client';
 import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
 import { Authenticator } from './auth/authenticate.js';
@@ -12,7 +14,9 @@ import { createErrorFormatter } from './errors.js';
 import { loadGraphiQLPage } from './graphiql/page.js';
 import type { Logger } from './logger.js';
 import { queryLimitsOf } from './queryLimits.js';
-import { requestLogPlugin } from './requestLog.js';
+import { Observability } from './observability/observability.js';
+import { requestObservabilityPlugin } from './observability/requests.js';
+import { startTracing } from './observability/tracing.js';
 import { buildSchema } from './schema.js';
 import { closeVendorClients, createVendorClients } from './vendors/clients.js';
 import type { VendorSettings } from './vendors/settings.js';
@@ -26,7 +30,7 @@ export interface RunningServer {
 class RequestTooLarge extends Error {}
 
 /**
- * HTTP wiring only: /graphql through Apollo Server, /health and /ready for probes, GraphiQL for browsers
+ * HTTP wiring only: /graphql through Apollo Server, /health and /ready for probes, /metrics, GraphiQL for browsers
  * when enabled (src/graphiql/page.ts). Apollo's own HTTP integration contract
  * (`executeHTTPGraphQLRequest`) is used directly on node:http, which keeps the hot path free of a
  * web framework.
@@ -39,7 +43,8 @@ export async function startServer(options: {
   const { config, logger } = options;
   // Read once, before anything starts: a missing bundle stops start-up with how to build it.
   const graphiql = config.graphiql ? loadGraphiQLPage() : null;
-  const clients = createVendorClients(options.vendors, config.limits);
+  const observability = new Observability(startTracing(config.tracing));
+  const clients = createVendorClients(options.vendors, config.limits, observability);
   const settings = {
     imprintLinkKey: config.imprintLinkKey,
     currencyCode: config.currencyCode,
@@ -67,7 +72,7 @@ export async function startServer(options: {
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Apollo's landing page loads from a CDN; browsers get our own GraphiQL instead (or nothing).
       ApolloServerPluginLandingPageDisabled(),
-      requestLogPlugin(logger),
+      requestObservabilityPlugin(logger, observability),
       ...limits.plugins,
     ],
   });
@@ -87,6 +92,7 @@ export async function startServer(options: {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
     // Ready once configured and started; not while shutting down, so load balancers move on.
+    if (url.pathname === '/metrics') return sendMetrics(res, observability.metrics.registry);
     if (url.pathname === '/ready')
       return sendJson(res, draining ? 503 : 200, { status: draining ? 'shutting down' : 'ready' });
     if (graphiql?.serve(req, res, url)) return;
@@ -100,6 +106,8 @@ export async function startServer(options: {
         return sendJson(res, 413, { errors: [{ message: 'Request body too large' }] });
       return sendJson(res, 400, { errors: [{ message: 'Request body is not valid JSON' }] });
     }
+    const requestId = requestIdOf(req.headers['x-request-id']);
+    res.setHeader('x-request-id', requestId);
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
@@ -108,8 +116,10 @@ export async function startServer(options: {
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
       // Throws a 401 for the whole request on a bad token or a missing router secret.
-      context: async () =>
-        createContext(await authenticator.authenticate((name) => headers.get(name)), clients, settings),
+      context: async () => {
+        const caller = await authenticator.authenticate((name) => headers.get(name));
+        return createContext(caller, requestId, clients, settings, observability);
+      },
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
     // Responses carry personal data: no browser or intermediary may store them.
@@ -143,8 +153,21 @@ export async function startServer(options: {
       if (config.shutdownDelayMs > 0) await sleep(config.shutdownDelayMs);
       await apollo.stop();
       await closeVendorClients(clients);
+      await observability.tracing.shutdown();
     },
   };
+}
+
+/** The caller's request id when it is a sane one (it goes into logs and vendor headers), else a new one. */
+function requestIdOf(header: string | string[] | undefined): string {
+  const given = Array.isArray(header) ? header[0] : header;
+  return given && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
+async function sendMetrics(res: ServerResponse, registry: Registry): Promise<void> {
+  const body = await registry.metrics();
+  res.writeHead(200, { 'content-type': registry.contentType });
+  res.end(body);
 }
 
 /** The JSON body of a JSON request (what Apollo expects), the raw text of any other, bounded in size. */

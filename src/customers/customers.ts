@@ -3,7 +3,7 @@ import type { GameballProfile, UpsertCustomerRequest } from '../vendors/gameball
 import type { ImprintCustomer } from '../vendors/imprint/payloads.js';
 import type { VoucherifyCustomer } from '../vendors/voucherify/payloads.js';
 import type { Loaders, VendorClients } from '../vendors/clients.js';
-import type { Deadline } from '../vendors/http.js';
+import type { RequestScope } from '../vendors/http.js';
 import { mayRead } from '../auth/rules.js';
 import type { Caller } from '../auth/caller.js';
 import { customerFieldsOf, type Source } from './selection.js';
@@ -31,7 +31,7 @@ export class Customers {
     private readonly caller: Caller,
     private readonly loaders: Loaders,
     private readonly clients: VendorClients,
-    private readonly deadline: Deadline,
+    private readonly scope: RequestScope,
     private readonly imprintLinkKey: string,
   ) {}
 
@@ -138,7 +138,7 @@ export class Customers {
   /** Creates or updates the customer in Gameball; this request's cached reads of it are dropped. */
   async upsert(customer: UpsertCustomerRequest): Promise<number | null> {
     try {
-      return await this.clients.gameball.upsert(customer, this.deadline);
+      return await this.clients.gameball.upsert(customer, this.scope);
     } finally {
       this.forget(customer.customerId);
     }
@@ -147,7 +147,7 @@ export class Customers {
   /** Deletes the customer's Gameball profile; false when Gameball does not know it. */
   async delete(id: string): Promise<boolean> {
     try {
-      return await this.clients.gameball.delete(id, this.deadline);
+      return await this.clients.gameball.delete(id, this.scope);
     } finally {
       this.forget(id);
     }

@@ -2,7 +2,8 @@ import { GameballClient } from './gameball/client.js';
 import { createGameballLoaders } from './gameball/loaders.js';
 import { ImprintClient } from './imprint/client.js';
 import { createImprintLoaders } from './imprint/loaders.js';
-import type { Deadline } from './http.js';
+import type { RequestScope, VendorCallObserver } from './http.js';
+import type { LoaderObserver } from './loader.js';
 import type { VendorLimits, VendorSettings } from './settings.js';
 import { VoucherifyClient } from './voucherify/client.js';
 import { createVoucherifyLoaders } from './voucherify/loaders.js';
@@ -14,11 +15,15 @@ export interface VendorClients {
   imprint: ImprintClient;
 }
 
-export function createVendorClients(settings: VendorSettings, limits: VendorLimits): VendorClients {
+export function createVendorClients(
+  settings: VendorSettings,
+  limits: VendorLimits,
+  observer?: VendorCallObserver,
+): VendorClients {
   return {
-    gameball: new GameballClient(settings.gameball, limits),
-    voucherify: new VoucherifyClient(settings.voucherify, limits),
-    imprint: new ImprintClient(settings.imprint, limits),
+    gameball: new GameballClient(settings.gameball, limits, observer),
+    voucherify: new VoucherifyClient(settings.voucherify, limits, observer),
+    imprint: new ImprintClient(settings.imprint, limits, observer),
   };
 }
 
@@ -26,12 +31,12 @@ export async function closeVendorClients(clients: VendorClients): Promise<void> 
   await Promise.all([clients.gameball.close(), clients.voucherify.close(), clients.imprint.close()]);
 }
 
-/** Fresh loaders for one GraphQL request: nothing cached here outlives it, no call its deadline. */
-export function createLoaders(clients: VendorClients, deadline: Deadline) {
+/** Fresh loaders for one GraphQL request: nothing cached here outlives it, no call its scope. */
+export function createLoaders(clients: VendorClients, scope: RequestScope, observer?: LoaderObserver) {
   return {
-    gameball: createGameballLoaders(clients.gameball, deadline),
-    voucherify: createVoucherifyLoaders(clients.voucherify, deadline),
-    imprint: createImprintLoaders(clients.imprint, deadline),
+    gameball: createGameballLoaders(clients.gameball, scope, observer),
+    voucherify: createVoucherifyLoaders(clients.voucherify, scope, observer),
+    imprint: createImprintLoaders(clients.imprint, scope, observer),
   };
 }
 

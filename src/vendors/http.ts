@@ -3,6 +3,7 @@ import { Agent, request, errors as undiciErrors, type Dispatcher } from 'undici'
 import {
   BrokenCircuitError,
   BulkheadRejectedError,
+  CircuitState,
   ConsecutiveBreaker,
   DelegateBackoff,
   TaskCancelledError,
@@ -17,6 +18,7 @@ import {
   type IPolicy,
   type IRetryBackoffContext,
 } from 'cockatiel';
+import type { Span } from '@opentelemetry/api';
 import type { z } from 'zod';
 import { UpstreamError, type VendorName } from './errors.js';
 import { RateLimiter } from './rateLimit.js';
@@ -29,9 +31,12 @@ export interface VendorHttpOptions extends Omit<VendorLimits, 'rateLimits'> {
   /** Headers sent on every call (credentials). */
   headers: Record<string, string>;
   rateLimit: { perSecond: number; burst: number };
+  observer?: VendorCallObserver;
 }
 
 export interface VendorRequest {
+  /** The endpoint's name in metrics and traces, e.g. `details`. */
+  endpoint: string;
   method: 'GET' | 'POST' | 'DELETE';
   /** Built with `pathOf`, so ids are encoded. */
   path: string;
@@ -41,24 +46,48 @@ export interface VendorRequest {
 }
 
 /**
- * The time a GraphQL request has left: every vendor call it makes, retries and waits included,
- * stops when the signal aborts at `at` (epoch milliseconds).
+ * What every vendor call of one GraphQL request shares: its deadline (the signal aborts at
+ * `deadlineAt`, epoch milliseconds; retries and waits included), its request id (sent to the
+ * vendors as `x-request-id`), and a count of the vendor calls it made.
  */
-export interface Deadline {
+export interface RequestScope {
   readonly signal: AbortSignal;
-  readonly at: number;
+  readonly deadlineAt: number;
+  readonly requestId: string | null;
+  vendorCalls: number;
+  /** The request's trace span, when tracing is on: vendor call spans are its children. */
+  span: Span | null;
 }
 
-export function deadlineIn(ms: number): Deadline {
-  const signal = AbortSignal.timeout(ms);
+export function requestScope(deadlineMs: number, requestId: string | null = null): RequestScope {
+  const signal = AbortSignal.timeout(deadlineMs);
   // Every call in flight for the request listens to it; dozens at once are normal.
   setMaxListeners(0, signal);
-  return { signal, at: Date.now() + ms };
+  return { signal, deadlineAt: Date.now() + deadlineMs, requestId, vendorCalls: 0, span: null };
 }
 
 /** For calls outside a GraphQL request (tests, scripts): no deadline but the attempts' timeouts. */
-const noDeadline: Deadline = { signal: new AbortController().signal, at: Number.POSITIVE_INFINITY };
-setMaxListeners(0, noDeadline.signal);
+function unscoped(): RequestScope {
+  return { signal: neverAborted, deadlineAt: Number.POSITIVE_INFINITY, requestId: null, vendorCalls: 0, span: null };
+}
+const neverAborted = new AbortController().signal;
+setMaxListeners(0, neverAborted);
+
+/** Told about every vendor HTTP attempt, for metrics and tracing. */
+export interface VendorCallObserver {
+  /** Called when an attempt starts; the returned function when it ends, with the HTTP status (0: none). */
+  attempt(vendor: VendorName, endpoint: string, scope: RequestScope): (status: number) => void;
+  breakerState(vendor: VendorName, state: 'closed' | 'open' | 'half-open'): void;
+}
+
+const unobserved: VendorCallObserver = { attempt: () => () => undefined, breakerState: () => undefined };
+
+const breakerStates: Partial<Record<CircuitState, 'closed' | 'open' | 'half-open'>> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'open',
+};
 
 /** Worth another attempt: the vendor may answer differently in a moment. */
 const transientStatuses = new Set([429, 502, 503, 504]);
@@ -67,7 +96,7 @@ const transientStatuses = new Set([429, 502, 503, 504]);
  * The one place where vendor HTTP happens. Per attempt: client-side rate limit, concurrency cap
  * (bulkhead), timeout. Around the attempts: a circuit breaker per vendor, and for idempotent reads
  * retries with exponential backoff and full jitter that honour Retry-After and Voucherify's
- * X-Rate-Limit-Retry, all within the request's deadline. Then status mapping and payload
+ * X-Rate-Limit-Retry, all within the request's scope. Then status mapping and payload
  * validation. Clients describe endpoints; this runs them.
  */
 export class VendorHttp {
@@ -78,8 +107,10 @@ export class VendorHttp {
   private readonly rateLimiter: RateLimiter;
   private readonly baseUrl: string;
   private readonly headers: Record<string, string>;
+  private readonly observer: VendorCallObserver;
 
   constructor(private readonly options: VendorHttpOptions) {
+    this.observer = options.observer ?? unobserved;
     this.vendor = options.vendor;
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.headers = { accept: 'application/json', ...options.headers };
@@ -94,16 +125,17 @@ export class VendorHttp {
       handleWhen((error) => error instanceof UpstreamError && error.countsAgainstVendor),
       { halfOpenAfter: options.breakerHalfOpenAfterMs, breaker: new ConsecutiveBreaker(options.breakerThreshold) },
     );
+    this.breaker.onStateChange((state) => this.observer.breakerState(this.vendor, breakerStates[state] ?? 'open'));
   }
 
   /** The validated payload, `null` on 404; rejects with an `UpstreamError`. */
-  json<T>(request: VendorRequest, schema: z.ZodType<T>, deadline: Deadline = noDeadline): Promise<T | null> {
-    return this.exchange(request, deadline, (body) => this.parse(body, schema));
+  json<T>(request: VendorRequest, schema: z.ZodType<T>, scope: RequestScope = unscoped()): Promise<T | null> {
+    return this.exchange(request, scope, (body) => this.parse(body, schema));
   }
 
   /** For calls whose body is not needed: true when done, false on 404. */
-  async send(request: VendorRequest, deadline: Deadline = noDeadline): Promise<boolean> {
-    const done = await this.exchange(request, deadline, async (body) => {
+  async send(request: VendorRequest, scope: RequestScope = unscoped()): Promise<boolean> {
+    const done = await this.exchange(request, scope, async (body) => {
       await body.dump();
       return true;
     });
@@ -116,24 +148,28 @@ export class VendorHttp {
 
   private async exchange<T>(
     call: VendorRequest,
-    deadline: Deadline,
+    scope: RequestScope,
     read: (body: Dispatcher.ResponseData['body']) => Promise<T>,
   ): Promise<T | null> {
     // Writes are never retried blindly: a lost answer does not mean a lost write.
-    const policy = call.method === 'GET' ? wrap(this.retryPolicy(deadline), this.breaker) : this.breaker;
+    const policy = call.method === 'GET' ? wrap(this.retryPolicy(scope), this.breaker) : this.breaker;
     try {
-      return await policy.execute(({ signal }) => this.attempt(call, signal, read), deadline.signal);
+      return await policy.execute(({ signal }) => this.attempt(call, scope, signal, read), scope.signal);
     } catch (error) {
-      throw this.toUpstreamError(error, deadline);
+      throw this.toUpstreamError(error, scope);
     }
   }
 
   private async attempt<T>(
     call: VendorRequest,
+    scope: RequestScope,
     signal: AbortSignal,
     read: (body: Dispatcher.ResponseData['body']) => Promise<T>,
   ): Promise<T | null> {
     await this.rateLimiter.acquire(signal);
+    scope.vendorCalls += 1;
+    const done = this.observer.attempt(this.vendor, call.endpoint, scope);
+    let status = 0;
     try {
       return await this.attemptPolicy.execute(async ({ signal: attemptSignal }) => {
         const hasBody = call.body !== undefined;
@@ -144,11 +180,13 @@ export class VendorHttp {
           headers: {
             ...this.headers,
             ...call.headers,
+            ...(scope.requestId ? { 'x-request-id': scope.requestId } : {}),
             ...(hasBody ? { 'content-type': 'application/json' } : {}),
           },
           body: hasBody ? JSON.stringify(call.body) : undefined,
         });
         const { statusCode, body, headers } = response;
+        status = statusCode;
         if (statusCode >= 200 && statusCode < 300) return await read(body);
         // Error bodies are never read: they may echo personal data or credentials.
         await body.dump();
@@ -160,17 +198,19 @@ export class VendorHttp {
     } catch (error) {
       // Classified here, inside the breaker and the retries, so both see what kind of failure it was.
       throw this.toUpstreamError(error);
+    } finally {
+      done(status);
     }
   }
 
   /** Per call, because what is worth retrying depends on the time the request has left. */
-  private retryPolicy(deadline: Deadline) {
+  private retryPolicy(scope: RequestScope) {
     const { maxRetries, retryBaseDelayMs } = this.options;
     const worthRetrying = (error: Error) =>
       error instanceof UpstreamError &&
       error.status !== undefined &&
       transientStatuses.has(error.status) &&
-      Date.now() + (error.retryAfterMs ?? 0) < deadline.at;
+      Date.now() + (error.retryAfterMs ?? 0) < scope.deadlineAt;
     const networkFailure = (error: Error) =>
       error instanceof UpstreamError &&
       error.failure === 'unavailable' &&
@@ -186,7 +226,7 @@ export class VendorHttp {
               ? context.result.error.retryAfterMs
               : undefined;
           const jittered = Math.random() * retryBaseDelayMs * 2 ** (context.attempt - 1);
-          return Math.max(0, Math.min(hinted ?? jittered, deadline.at - Date.now()));
+          return Math.max(0, Math.min(hinted ?? jittered, scope.deadlineAt - Date.now()));
         }),
       },
     );
@@ -208,7 +248,7 @@ export class VendorHttp {
     return parsed.data;
   }
 
-  private toUpstreamError(error: unknown, deadline?: Deadline): UpstreamError {
+  private toUpstreamError(error: unknown, scope?: RequestScope): UpstreamError {
     if (error instanceof UpstreamError) return error;
     if (error instanceof BrokenCircuitError)
       return new UpstreamError(this.vendor, 'unavailable', undefined, { rejectedLocally: true, cause: 'circuit open' });
@@ -219,7 +259,7 @@ export class VendorHttp {
       error instanceof undiciErrors.HeadersTimeoutError ||
       error instanceof undiciErrors.BodyTimeoutError ||
       (error instanceof Error && error.name === 'AbortError') ||
-      deadline?.signal.aborted
+      scope?.signal.aborted
     ) {
       return new UpstreamError(this.vendor, 'timeout');
     }

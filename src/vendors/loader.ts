@@ -5,10 +5,20 @@ import DataLoader from 'dataloader';
  * fetched once per request, all keys of a tick in parallel (the vendor's HTTP layer caps how many
  * are in flight), and a failure is returned for its own key only.
  */
-export function keyedLoader<V>(fetch: (key: string) => Promise<V>): DataLoader<string, V> {
-  return new DataLoader<string, V>((keys) =>
-    Promise.all(keys.map((key) => fetch(key).catch((error: unknown) => asError(error)))),
-  );
+export function keyedLoader<V>(
+  name: string,
+  fetch: (key: string) => Promise<V>,
+  observer?: LoaderObserver,
+): DataLoader<string, V> {
+  return new DataLoader<string, V>((keys) => {
+    observer?.batch(name, keys.length);
+    return Promise.all(keys.map((key) => fetch(key).catch((error: unknown) => asError(error))));
+  });
+}
+
+/** Told the size of every batch a loader dispatches (metrics). */
+export interface LoaderObserver {
+  batch(loader: string, size: number): void;
 }
 
 function asError(error: unknown): Error {

@@ -1,14 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GameballClient } from '../../src/vendors/gameball/client.js';
 import { UpstreamError } from '../../src/vendors/errors.js';
-import { deadlineIn } from '../../src/vendors/http.js';
+import { requestScope } from '../../src/vendors/http.js';
 import type { VendorLimits } from '../../src/vendors/settings.js';
 import { VoucherifyClient } from '../../src/vendors/voucherify/client.js';
 import { testLimits } from '../support/limits.js';
 import { json, startUpstream, type Reply, type Upstream } from '../support/upstream.js';
 
 // The cockatiel policies around every vendor call, against a real HTTP server on 127.0.0.1 that
-// injects faults: which failures are retried and how often, Retry-After, the request deadline, the
+// injects faults: which failures are retried and how often, Retry-After, the request scope, the
 // circuit breaker and the client-side rate limit. Counted at the server.
 
 const profile = { customerId: 'cust_0001', gameballId: 1, customerAttributes: { gender: 'Female' } };
@@ -139,7 +139,7 @@ describe('vendor call policies', () => {
       expect(arrivals[1]! - arrivals[0]!).toBeGreaterThan(50);
     });
 
-    it('does not retry when the vendor asks to wait past the request deadline (e.g. a used-up quota)', async () => {
+    it('does not retry when the vendor asks to wait past the request scope (e.g. a used-up quota)', async () => {
       const hourFromNow = String(Math.ceil(Date.now() / 1000) + 3600);
       upstream.respond(() => ({ status: 429, headers: { 'x-rate-limit-retry': hourFromNow } }));
       const client = new VoucherifyClient(
@@ -147,24 +147,24 @@ describe('vendor call policies', () => {
         testLimits({ maxRetries: 2, retryBaseDelayMs: 5 }),
       );
       clients.push(client);
-      const error = await failureOf(client.getCustomer('cust_0001', deadlineIn(2_000)));
+      const error = await failureOf(client.getCustomer('cust_0001', requestScope(2_000)));
       expect(error.failure).toBe('rate_limited');
       expect(upstream.requests).toHaveLength(1);
     });
   });
 
-  describe('the request deadline', () => {
+  describe('the request scope', () => {
     it('stops a call when the request runs out of time, before the attempt timeout', async () => {
       upstream.respond(() => ({ hang: true }));
       const started = Date.now();
-      const error = await failureOf(gameball({ timeoutMs: 10_000 }).getProfile('cust_0001', deadlineIn(200)));
+      const error = await failureOf(gameball({ timeoutMs: 10_000 }).getProfile('cust_0001', requestScope(200)));
       expect(error.failure).toBe('timeout');
       expect(Date.now() - started).toBeLessThan(5_000);
     });
 
-    it('bounds the retries: no new attempt once the deadline has passed', async () => {
+    it('bounds the retries: no new attempt once the scope has passed', async () => {
       upstream.respond(() => ({ status: 503 }));
-      await failureOf(gameball({ maxRetries: 10, retryBaseDelayMs: 200 }).getProfile('cust_0001', deadlineIn(300)));
+      await failureOf(gameball({ maxRetries: 10, retryBaseDelayMs: 200 }).getProfile('cust_0001', requestScope(300)));
       expect(upstream.requests.length).toBeLessThan(11);
     });
   });

@@ -1,4 +1,4 @@
-import { VendorHttp, pathOf, type Deadline } from '../http.js';
+import { VendorHttp, pathOf, type RequestScope, type VendorCallObserver } from '../http.js';
 import type { VendorLimits, VendorSettings } from '../settings.js';
 import {
   customerCoupons,
@@ -13,75 +13,96 @@ import {
 } from './payloads.js';
 
 /**
- * Gameball's customer endpoints. Every call takes the GraphQL request's deadline, when there is one. The public key goes on every call; the secret key only on the
+ * Gameball's customer endpoints. Every call takes the GraphQL request's scope, when there is one. The public key goes on every call; the secret key only on the
  * endpoints that need it (details, coupons, hash, delete), so a public read never carries it.
  */
 export class GameballClient {
   private readonly http: VendorHttp;
   private readonly secret: Record<string, string>;
 
-  constructor(settings: VendorSettings['gameball'], limits: VendorLimits) {
+  constructor(settings: VendorSettings['gameball'], limits: VendorLimits, observer?: VendorCallObserver) {
     this.http = new VendorHttp({
       vendor: 'gameball',
       baseUrl: settings.baseUrl,
       headers: { apikey: settings.apiKey },
       ...limits,
       rateLimit: limits.rateLimits.gameball,
+      observer,
     });
     this.secret = { secretkey: settings.secretKey };
   }
 
   /** Public profile, no PII. */
-  async getProfile(customerId: string, deadline?: Deadline): Promise<GameballProfile | null> {
+  async getProfile(customerId: string, scope?: RequestScope): Promise<GameballProfile | null> {
     return await this.http.json(
-      { method: 'GET', path: pathOf`/api/v4.0/integrations/customers/${customerId}` },
+      { endpoint: 'profile', method: 'GET', path: pathOf`/api/v4.0/integrations/customers/${customerId}` },
       customerProfile,
-      deadline,
+      scope,
     );
   }
 
   /** Full profile with PII; it serves every public field too. */
-  async getDetails(customerId: string, deadline?: Deadline): Promise<GameballDetails | null> {
+  async getDetails(customerId: string, scope?: RequestScope): Promise<GameballDetails | null> {
     return await this.http.json(
-      { method: 'GET', path: pathOf`/api/v4.0/integrations/customers/${customerId}/details`, headers: this.secret },
+      {
+        endpoint: 'details',
+        method: 'GET',
+        path: pathOf`/api/v4.0/integrations/customers/${customerId}/details`,
+        headers: this.secret,
+      },
       customerDetails,
-      deadline,
+      scope,
     );
   }
 
-  async getCoupons(customerId: string, deadline?: Deadline): Promise<GameballCoupon[] | null> {
+  async getCoupons(customerId: string, scope?: RequestScope): Promise<GameballCoupon[] | null> {
     const payload = await this.http.json(
-      { method: 'GET', path: pathOf`/api/v4.0/integrations/customers/${customerId}/coupons`, headers: this.secret },
+      {
+        endpoint: 'coupons',
+        method: 'GET',
+        path: pathOf`/api/v4.0/integrations/customers/${customerId}/coupons`,
+        headers: this.secret,
+      },
       customerCoupons,
-      deadline,
+      scope,
     );
     return payload?.coupons ?? null;
   }
 
-  async getRedemptionHash(customerId: string, deadline?: Deadline): Promise<string | null> {
+  async getRedemptionHash(customerId: string, scope?: RequestScope): Promise<string | null> {
     const payload = await this.http.json(
-      { method: 'GET', path: pathOf`/api/v4.0/integrations/customers/${customerId}/hash`, headers: this.secret },
+      {
+        endpoint: 'hash',
+        method: 'GET',
+        path: pathOf`/api/v4.0/integrations/customers/${customerId}/hash`,
+        headers: this.secret,
+      },
       customerHash,
-      deadline,
+      scope,
     );
     return payload?.hash ?? null;
   }
 
   /** Creates or updates the customer; resolves to Gameball's own id for it. */
-  async upsert(customer: UpsertCustomerRequest, deadline?: Deadline): Promise<number | null> {
+  async upsert(customer: UpsertCustomerRequest, scope?: RequestScope): Promise<number | null> {
     const payload = await this.http.json(
-      { method: 'POST', path: '/api/v4.0/integrations/customers', body: customer },
+      { endpoint: 'upsert', method: 'POST', path: '/api/v4.0/integrations/customers', body: customer },
       upsertResponse,
-      deadline,
+      scope,
     );
     return payload?.gameballId ?? null;
   }
 
   /** Resolves to false when Gameball does not know the customer. */
-  async delete(customerId: string, deadline?: Deadline): Promise<boolean> {
+  async delete(customerId: string, scope?: RequestScope): Promise<boolean> {
     return await this.http.send(
-      { method: 'DELETE', path: pathOf`/api/v4.0/integrations/customers/${customerId}`, headers: this.secret },
-      deadline,
+      {
+        endpoint: 'delete',
+        method: 'DELETE',
+        path: pathOf`/api/v4.0/integrations/customers/${customerId}`,
+        headers: this.secret,
+      },
+      scope,
     );
   }
 

@@ -1,4 +1,4 @@
-import { VendorHttp, pathOf, type Deadline } from '../http.js';
+import { VendorHttp, pathOf, type RequestScope, type VendorCallObserver } from '../http.js';
 import type { VendorLimits, VendorSettings } from '../settings.js';
 import { customer, type ImprintCustomer } from './payloads.js';
 
@@ -6,19 +6,24 @@ import { customer, type ImprintCustomer } from './payloads.js';
 export class ImprintClient {
   private readonly http: VendorHttp;
 
-  constructor(settings: VendorSettings['imprint'], limits: VendorLimits) {
+  constructor(settings: VendorSettings['imprint'], limits: VendorLimits, observer?: VendorCallObserver) {
     this.http = new VendorHttp({
       vendor: 'imprint',
       baseUrl: settings.baseUrl,
       headers: { authorization: `Bearer ${settings.apiKey}` },
       ...limits,
       rateLimit: limits.rateLimits.imprint,
+      observer,
     });
   }
 
   /** By Imprint's own customer id (a UUID), not the merchant's id. */
-  async getCustomer(imprintId: string, deadline?: Deadline): Promise<ImprintCustomer | null> {
-    return await this.http.json({ method: 'GET', path: pathOf`/v2/customers/${imprintId}` }, customer, deadline);
+  async getCustomer(imprintId: string, scope?: RequestScope): Promise<ImprintCustomer | null> {
+    return await this.http.json(
+      { endpoint: 'customer', method: 'GET', path: pathOf`/v2/customers/${imprintId}` },
+      customer,
+      scope,
+    );
   }
 
   close(): Promise<void> {

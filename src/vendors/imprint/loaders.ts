@@ -1,9 +1,9 @@
-import type { Deadline } from '../http.js';
-import { keyedLoader } from '../loader.js';
+import type { RequestScope } from '../http.js';
+import { keyedLoader, type LoaderObserver } from '../loader.js';
 import type { ImprintClient } from './client.js';
 
-export function createImprintLoaders(client: ImprintClient, deadline: Deadline) {
-  return { customer: keyedLoader((imprintId) => client.getCustomer(imprintId, deadline)) };
+export function createImprintLoaders(client: ImprintClient, scope: RequestScope, observer?: LoaderObserver) {
+  return { customer: keyedLoader('imprint.customer', (imprintId) => client.getCustomer(imprintId, scope), observer) };
 }
 
 export type ImprintLoaders = ReturnType<typeof createImprintLoaders>;

@@ -1,4 +1,4 @@
-import { VendorHttp, pathOf, type Deadline } from '../http.js';
+import { VendorHttp, pathOf, type RequestScope, type VendorCallObserver } from '../http.js';
 import type { VendorLimits, VendorSettings } from '../settings.js';
 import { customer, type VoucherifyCustomer } from './payloads.js';
 
@@ -6,19 +6,24 @@ import { customer, type VoucherifyCustomer } from './payloads.js';
 export class VoucherifyClient {
   private readonly http: VendorHttp;
 
-  constructor(settings: VendorSettings['voucherify'], limits: VendorLimits) {
+  constructor(settings: VendorSettings['voucherify'], limits: VendorLimits, observer?: VendorCallObserver) {
     this.http = new VendorHttp({
       vendor: 'voucherify',
       baseUrl: settings.baseUrl,
       headers: { 'x-app-id': settings.appId, 'x-app-token': settings.appToken },
       ...limits,
       rateLimit: limits.rateLimits.voucherify,
+      observer,
     });
   }
 
   /** By Voucherify's own `id` or by the merchant's `source_id`: Voucherify accepts either. */
-  async getCustomer(idOrSourceId: string, deadline?: Deadline): Promise<VoucherifyCustomer | null> {
-    return await this.http.json({ method: 'GET', path: pathOf`/v1/customers/${idOrSourceId}` }, customer, deadline);
+  async getCustomer(idOrSourceId: string, scope?: RequestScope): Promise<VoucherifyCustomer | null> {
+    return await this.http.json(
+      { endpoint: 'customer', method: 'GET', path: pathOf`/v1/customers/${idOrSourceId}` },
+      customer,
+      scope,
+    );
   }
 
   close(): Promise<void> {

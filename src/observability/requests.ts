@@ -1,0 +1,58 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { Context } from '../context.js';
+import type { Logger } from '../logger.js';
+import type { Observability } from './observability.js';
+import { endSpan } from './tracing.js';
+
+/**
+ * Per GraphQL request: one log line (request id, operation, duration, vendor calls, error codes;
+ * never the query text, variables or headers, which may carry personal data or tokens), the
+ * request metrics, and the request's trace span.
+ */
+export function requestObservabilityPlugin(logger: Logger, observability: Observability): ApolloServerPlugin<Context> {
+  return {
+    requestDidStart({ contextValue }) {
+      const started = performance.now();
+      const { tracer } = observability.tracing;
+      const span = tracer ? tracer.startSpan('graphql.request') : null;
+      contextValue.scope.span = span;
+      return Promise.resolve({
+        willSendResponse({ operationName, errors, response }) {
+          const seconds = (performance.now() - started) / 1000;
+          const status = response.http.status ?? 200;
+          const codes = [
+            ...new Set(
+              (errors ?? []).map(({ extensions }) =>
+                typeof extensions.code === 'string' ? extensions.code : 'UNKNOWN',
+              ),
+            ),
+          ];
+          const hasData = response.body.kind === 'single' && response.body.singleResult.data != null;
+          const outcome = codes.length === 0 ? 'success' : hasData && status < 400 ? 'partial' : 'error';
+          const { requestId, vendorCalls } = contextValue.scope;
+          logger.info(
+            {
+              requestId,
+              operation: operationName ?? null,
+              durationMs: Math.round(seconds * 10_000) / 10,
+              status,
+              vendorCalls,
+              errorCodes: codes,
+            },
+            'graphql request',
+          );
+          observability.metrics.request(operationName ?? null, outcome, seconds);
+          if (span) {
+            span.setAttributes({
+              'graphql.operation.name': operationName ?? '',
+              'request.id': requestId ?? '',
+              'vendor.calls': vendorCalls,
+            });
+            endSpan(span, outcome === 'error');
+          }
+          return Promise.resolve();
+        },
+      });
+    },
+  };
+}
