@@ -75,7 +75,8 @@ export const sandboxEdgeCases = {
 } as const;
 
 const edge = sandboxEdgeCases;
-const edgeCaseCustomers = new Set<string>([
+/** The merchant ids the edge cases use: tests that need ordinary customers leave these out. */
+export const edgeCaseCustomers: ReadonlySet<string> = new Set<string>([
   edge.rich,
   edge.richReferrer,
   edge.gameballOnly,

@@ -3,7 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orders, startOrdersSubgraph } from '../../examples/orders/server.js';
-import type { SandboxEndpoint } from '../../src/sandbox/vendors.js';
+import { readEndpoints, repeatedCalls } from '../support/callCounts.js';
 import { startTestSubgraph, type GraphQLResponse, type TestSubgraph } from '../support/subgraph.js';
 import { fullAccessScope, signToken } from '../support/tokens.js';
 
@@ -12,15 +12,6 @@ import { fullAccessScope, signToken } from '../support/tokens.js';
 // runs with AUTH_DIRECTIVES_IN_SDL=false; its own enforcement is what gates the data.
 
 const routerSecret = 'gateway-to-subgraph-secret';
-const readEndpoints: SandboxEndpoint[] = [
-  'gameball.profile',
-  'gameball.details',
-  'gameball.coupons',
-  'gameball.hash',
-  'voucherify.customer',
-  'imprint.customer',
-];
-
 interface Order {
   id: string;
   customer: Record<string, unknown> & { id: string };
@@ -79,18 +70,6 @@ describe('through @apollo/gateway', () => {
     };
   }
 
-  function callsPerCustomer(): Map<string, number> {
-    const merchantIdOf = new Map(
-      [...customers.sandbox.dataset.voucherify.values()].map((record) => [record.id, record.source_id ?? record.id]),
-    );
-    const counts = new Map<string, number>();
-    for (const call of customers.sandbox.calls) {
-      const customer = call.endpoint === 'voucherify.customer' ? (merchantIdOf.get(call.key) ?? call.key) : call.key;
-      counts.set(`${call.endpoint} ${customer}`, (counts.get(`${call.endpoint} ${customer}`) ?? 0) + 1);
-    }
-    return counts;
-  }
-
   it('answers a query crossing both subgraphs: orders → customer → coupons, referrals, Voucherify summary', async () => {
     const token = await signToken({ sub: 'support-tool', scope: fullAccessScope });
     customers.sandbox.resetCalls();
@@ -124,8 +103,7 @@ describe('through @apollo/gateway', () => {
       await signToken({ sub: 'support-tool', scope: fullAccessScope }),
     );
     expect(response.errors).toBeUndefined();
-    const repeated = [...callsPerCustomer()].filter(([, count]) => count > 1);
-    expect(repeated).toEqual([]);
+    expect(repeatedCalls(customers.sandbox)).toEqual([]);
     const distinctCustomers = new Set(orders.map((order) => order.customerId));
     expect(distinctCustomers.size).toBe(20);
     expect(

@@ -1,19 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SandboxEndpoint } from '../../src/sandbox/vendors.js';
+import { readEndpoints, repeatedCalls } from '../support/callCounts.js';
 import { everyCustomerField } from '../support/queries.js';
 import { startTestSubgraph, type TestSubgraph } from '../support/subgraph.js';
 
 // "One call per vendor endpoint per customer per request, whatever the query's shape": counted at
 // the sandbox fakes, which are real HTTP servers on 127.0.0.1.
-
-const readEndpoints: SandboxEndpoint[] = [
-  'gameball.profile',
-  'gameball.details',
-  'gameball.coupons',
-  'gameball.hash',
-  'voucherify.customer',
-  'imprint.customer',
-];
 
 const entitiesQuery = `query($representations: [_Any!]!) {
   _entities(representations: $representations) { ... on Customer { ${everyCustomerField} } }
@@ -21,33 +12,11 @@ const entitiesQuery = `query($representations: [_Any!]!) {
 
 describe('per-request batching', () => {
   let subgraph: TestSubgraph;
-  let merchantIdOfVoucherifyId: Map<string, string>;
 
   beforeAll(async () => {
     subgraph = await startTestSubgraph();
-    merchantIdOfVoucherifyId = new Map(
-      [...subgraph.sandbox.dataset.voucherify.values()].flatMap((record) =>
-        record.source_id ? [[record.id, record.source_id] as const] : [],
-      ),
-    );
   });
   afterAll(() => subgraph.close());
-
-  /** Calls per endpoint per customer: a Voucherify record fetched by its own id counts for its merchant id. */
-  function callsPerCustomer(): Map<string, number> {
-    const counts = new Map<string, number>();
-    for (const call of subgraph.sandbox.calls) {
-      const customer =
-        call.endpoint === 'voucherify.customer' ? (merchantIdOfVoucherifyId.get(call.key) ?? call.key) : call.key;
-      const key = `${call.endpoint} ${customer}`;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
-    return counts;
-  }
-
-  function repeated(counts: Map<string, number>): string[] {
-    return [...counts].filter(([, count]) => count > 1).map(([key, count]) => `${key}: ${count}`);
-  }
 
   it('_entities with 100 representations of 80 customers, every field: at most one call per endpoint per customer', async () => {
     const { dataset } = subgraph.sandbox;
@@ -67,8 +36,7 @@ describe('per-request batching', () => {
 
     expect(response.errors).toBeUndefined();
     expect(response.data?._entities).toHaveLength(100);
-    const counts = callsPerCustomer();
-    expect(repeated(counts)).toEqual([]);
+    expect(repeatedCalls(subgraph.sandbox)).toEqual([]);
     for (const endpoint of readEndpoints.filter((name) => name !== 'gameball.profile')) {
       expect(subgraph.sandbox.count(endpoint), endpoint).toBeGreaterThan(0);
     }
@@ -83,7 +51,7 @@ describe('per-request batching', () => {
       ids,
     });
     expect(response.errors).toBeUndefined();
-    expect(repeated(callsPerCustomer())).toEqual([]);
+    expect(repeatedCalls(subgraph.sandbox)).toEqual([]);
   });
 
   it('the same customer under many aliases and fragments is fetched once per endpoint', async () => {
@@ -93,7 +61,7 @@ describe('per-request batching', () => {
     subgraph.sandbox.resetCalls();
     const response = await subgraph.query(`{ ${aliases} } fragment all on Customer { ${everyCustomerField} }`);
     expect(response.errors).toBeUndefined();
-    expect(repeated(callsPerCustomer())).toEqual([]);
+    expect(repeatedCalls(subgraph.sandbox)).toEqual([]);
     expect(subgraph.sandbox.count('gameball.details', rich)).toBe(1);
   });
 

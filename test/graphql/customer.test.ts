@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sandboxEdgeCases as edge, type SandboxDataset } from '../../src/sandbox/dataset.js';
+import { edgeCaseCustomers, sandboxEdgeCases as edge, type SandboxDataset } from '../../src/sandbox/dataset.js';
 import type { SandboxEndpoint } from '../../src/sandbox/vendors.js';
 import { everyCustomerField } from '../support/queries.js';
 import { startTestSubgraph, type TestSubgraph } from '../support/subgraph.js';
@@ -76,19 +76,9 @@ function knownMerchantIds(): string[] {
 
 /** Customers known to both Gameball and Voucherify that are none of the deliberate edge cases. */
 function ordinaryCustomers(): string[] {
-  const edgeIds = new Set<string>([
-    edge.rich,
-    edge.richReferrer,
-    edge.gameballOnly,
-    edge.voucherifyOnly,
-    edge.unknown,
-    edge.unresolvableReferrer.customerId,
-    edge.danglingImprintLink.customerId,
-    edge.partnerMismatch.customerId,
-    edge.unlinkedImprint.partnerCustomerId,
-    edge.couponSampleSpelling,
-  ]);
-  return knownMerchantIds().filter((id) => !edgeIds.has(id) && dataset.gameball.has(id) && voucherifyOf(dataset, id));
+  return knownMerchantIds().filter(
+    (id) => !edgeCaseCustomers.has(id) && dataset.gameball.has(id) && voucherifyOf(dataset, id),
+  );
 }
 
 describe('customer(id) for a customer every vendor knows', () => {

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { sandboxEdgeCases as edge, type SandboxDataset } from '../../src/sandbox/dataset.js';
+import { edgeCaseCustomers, type SandboxDataset } from '../../src/sandbox/dataset.js';
 import { everyCustomerField } from '../support/queries.js';
 import { startTestSubgraph, type TestSubgraph } from '../support/subgraph.js';
 import { expectedCustomer, gameballOf, isKnown, voucherifyOf } from './expected.js';
@@ -35,18 +35,7 @@ function freshId(label: string): string {
 }
 
 /** Existing customers known to Gameball and Voucherify that no edge case uses, one per caller. */
-const edgeIds = new Set<string>([
-  edge.rich,
-  edge.richReferrer,
-  edge.gameballOnly,
-  edge.voucherifyOnly,
-  edge.unknown,
-  edge.unresolvableReferrer.customerId,
-  edge.danglingImprintLink.customerId,
-  edge.partnerMismatch.customerId,
-  edge.unlinkedImprint.partnerCustomerId,
-  edge.couponSampleSpelling,
-]);
+const edgeIds = edgeCaseCustomers;
 const taken = new Set<string>();
 function existingCustomer(): string {
   const id = [...dataset.gameball.keys()]
