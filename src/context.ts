@@ -21,7 +21,7 @@ export interface Context {
   scope: RequestScope;
 }
 
-/** Per GraphQL request: the caller, fresh loaders and the request's scope for vendor calls. */
+/** Per GraphQL request: the caller, fresh loaders, and the scope (deadline, request id) of its vendor calls. */
 export function createContext(
   caller: Caller,
   requestId: string,

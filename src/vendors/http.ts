@@ -96,7 +96,7 @@ const transientStatuses = new Set([429, 502, 503, 504]);
  * The one place where vendor HTTP happens. Per attempt: client-side rate limit, concurrency cap
  * (bulkhead), timeout. Around the attempts: a circuit breaker per vendor, and for idempotent reads
  * retries with exponential backoff and full jitter that honour Retry-After and Voucherify's
- * X-Rate-Limit-Retry, all within the request's scope. Then status mapping and payload
+ * X-Rate-Limit-Retry, all within the request's deadline. Then status mapping and payload
  * validation. Clients describe endpoints; this runs them.
  */
 export class VendorHttp {

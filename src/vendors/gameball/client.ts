@@ -13,8 +13,9 @@ import {
 } from './payloads.js';
 
 /**
- * Gameball's customer endpoints. Every call takes the GraphQL request's scope, when there is one. The public key goes on every call; the secret key only on the
- * endpoints that need it (details, coupons, hash, delete), so a public read never carries it.
+ * Gameball's customer endpoints. The public key goes on every call; the secret key only on the
+ * endpoints that need it (details, coupons, hash, delete), so a public read never carries it. Every
+ * call takes the GraphQL request's scope (deadline, request id) when there is one.
  */
 export class GameballClient {
   private readonly http: VendorHttp;
