@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError, Kind, type FieldNode, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, valueFromASTUntyped, type FieldNode, type OperationDefinitionNode } from 'graphql';
 import type { QueryLimits } from './config.js';
 
 /**
@@ -13,11 +13,14 @@ export function queryLimitsOf<TContext extends BaseContext>(limits: QueryLimits)
     maxDepth: { n: limits.maxDepth, flattenFragments: true },
     maxAliases: { n: limits.maxAliases },
     costLimit: { maxCost: limits.maxCost },
-    maxTokens: { n: limits.maxTokens },
+    // Counted by graphql-js's own parser instead (Apollo `parseOptions.maxTokens`): Armor's check
+    // throws from a hook Apollo treats as a crash, so an over-long query got a 500, not a 400.
+    maxTokens: { enabled: false },
     maxDirectives: { n: limits.maxDirectives },
     blockFieldSuggestion: { enabled: limits.hideSuggestions },
   }).protect();
   return {
+    parseOptions: { maxTokens: limits.maxTokens },
     // Armor's plugins never read the context, so they fit any server's.
     plugins: [...(armor.plugins as ApolloServerPlugin<TContext>[]), entitiesLimitPlugin<TContext>(limits.maxEntities)],
     validationRules: armor.validationRules,
@@ -29,11 +32,15 @@ function entitiesLimitPlugin<TContext extends BaseContext>(max: number): ApolloS
     requestDidStart: () =>
       Promise.resolve({
         didResolveOperation({ operation, request }) {
-          const count = operation ? representationCount(operation, request.variables ?? {}) : 0;
-          if (count > max) {
-            throw new GraphQLError(`_entities takes at most ${max} representations per request, got ${count}`, {
-              extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
-            });
+          const representations = operation ? representationsOf(operation, request.variables ?? {}) : [];
+          if (representations.length > max) {
+            throw badRepresentations(
+              `_entities takes at most ${max} representations per request, got ${representations.length}`,
+            );
+          }
+          // Checked here so a malformed one is the caller's error, not a crash inside @apollo/subgraph.
+          if (!representations.every(isCustomerRepresentation)) {
+            throw badRepresentations('Each _entities representation must be an object with __typename "Customer"');
           }
           return Promise.resolve();
         },
@@ -41,19 +48,27 @@ function entitiesLimitPlugin<TContext extends BaseContext>(max: number): ApolloS
   };
 }
 
-/** Representations asked for by `_entities` fields at the operation's top level. */
-function representationCount(operation: OperationDefinitionNode, variables: Record<string, unknown>): number {
-  let count = 0;
+function badRepresentations(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+}
+
+function isCustomerRepresentation(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as { __typename?: unknown }).__typename === 'Customer';
+}
+
+/** The representations `_entities` fields at the operation's top level ask for, as values. */
+function representationsOf(operation: OperationDefinitionNode, variables: Record<string, unknown>): unknown[] {
+  const representations: unknown[] = [];
   for (const selection of operation.selectionSet.selections) {
     if (selection.kind !== Kind.FIELD || selection.name.value !== '_entities') continue;
     const value = argument(selection, 'representations');
-    if (value?.kind === Kind.LIST) count += value.values.length;
-    if (value?.kind === Kind.VARIABLE) {
-      const given = variables[value.name.value];
-      count += Array.isArray(given) ? given.length : 0;
-    }
+    if (value) representations.push(...asList(valueFromASTUntyped(value, variables)));
   }
-  return count;
+  return representations;
+}
+
+function asList(value: unknown): unknown[] {
+  return Array.isArray(value) ? (value as unknown[]) : [value];
 }
 
 function argument(field: FieldNode, name: string) {

@@ -61,6 +61,7 @@ export async function startServer(options: {
     introspection: config.introspection,
     allowBatchedHttpRequests: false,
     validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     logger,
     // No shared cache may hold personal data: no persisted-query store (gateways do not use it
     // towards subgraphs), and a document cache that keeps no mutation text.
@@ -102,8 +103,11 @@ export async function startServer(options: {
     try {
       body = await readBody(req, config.maxRequestBytes);
     } catch (error) {
-      if (error instanceof RequestTooLarge)
+      if (error instanceof RequestTooLarge) {
+        // The rest of the body is never read, so this connection cannot carry another request.
+        res.setHeader('connection', 'close');
         return sendJson(res, 413, { errors: [{ message: 'Request body too large' }] });
+      }
       return sendJson(res, 400, { errors: [{ message: 'Request body is not valid JSON' }] });
     }
     const requestId = requestIdOf(req.headers['x-request-id']);

@@ -1,0 +1,420 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { sandboxEdgeCases as edge } from '../../src/sandbox/dataset.js';
+import type { VendorName } from '../../src/vendors/errors.js';
+import { imprintLinkOf } from '../graphql/expected.js';
+import type { GraphQLResponse } from '../support/subgraph.js';
+import type { Reply } from '../support/upstream.js';
+import { startFaultySubgraph, type FaultySubgraph } from './support/faultySubgraph.js';
+
+// The subgraph over real HTTP with the resilience policies on (retries, breaker, attempt timeout,
+// request deadline), one vendor at a time failing the way vendors fail: 500/503, never answering,
+// 429 with Retry-After, connection refused, malformed JSON, a body that stalls. Each time only that
+// vendor's fields are null, each with an error naming the vendor and a code, the other vendors'
+// data is there, the vendor was called as often as the policies allow and no more, and once the
+// vendor is healthy again the same query answers as before. Client-level policy details are in
+// vendorPolicies.test.ts.
+
+type Customer = Record<string, unknown>;
+type Code =
+  | 'UPSTREAM_UNAVAILABLE'
+  | 'UPSTREAM_TIMEOUT'
+  | 'UPSTREAM_RATE_LIMITED'
+  | 'UPSTREAM_BAD_RESPONSE'
+  | 'UPSTREAM_UNAUTHORIZED'
+  | 'UPSTREAM_REJECTED';
+
+// Fields from each vendor for the rich customer (known to all three). Imprint is reached through
+// the link kept in Voucherify, so Imprint's fields also depend on Voucherify.
+const gameballFields = ['gameballId', 'gender'];
+const voucherifyFields = ['orderSummary', 'loyaltyPoints'];
+const imprintFields = ['cardPrograms'];
+const selection = 'id gameballId gender orderSummary { count } loyaltyPoints { balance } cardPrograms { name status }';
+const customerQuery = `query Customer($id: ID!) { customer(id: $id) { ${selection} } }`;
+
+const vendorTitles: Record<VendorName, string> = { gameball: 'Gameball', voucherify: 'Voucherify', imprint: 'Imprint' };
+
+const gameballProfile = (id: string) => `/api/v4.0/integrations/customers/${id}`;
+const gameballCoupons = (id: string) => `/api/v4.0/integrations/customers/${id}/coupons`;
+const voucherifyCustomer = (id: string) => `/v1/customers/${id}`;
+const imprintCustomer = (imprintId: string) => `/v2/customers/${imprintId}`;
+
+const json = (status: number, body: string, headers: Record<string, string> = {}): Reply => ({
+  status,
+  headers: { 'content-type': 'application/json', ...headers },
+  body,
+});
+
+let subgraph: FaultySubgraph | undefined;
+
+afterEach(async () => {
+  await subgraph?.close();
+  subgraph = undefined;
+});
+
+async function start(faulty: VendorName, env: Record<string, string> = {}): Promise<FaultySubgraph> {
+  subgraph = await startFaultySubgraph({ faulty, env });
+  return subgraph;
+}
+
+async function queryCustomer(id: string = edge.rich): Promise<GraphQLResponse<{ customer: Customer | null }>> {
+  return subgraph!.query<{ customer: Customer | null }>(customerQuery, { id });
+}
+
+/** The healthy answer, checked to hold every vendor's data; the counts are reset after it. */
+async function baseline(id: string = edge.rich): Promise<Customer> {
+  const response = await queryCustomer(id);
+  expect(response.status).toBe(200);
+  expect(response.errors).toBeUndefined();
+  const customer = response.data?.customer;
+  // Known to Gameball and Voucherify (and, for the rich customer, to Imprint through its link).
+  expect(customer).toEqual(
+    expect.objectContaining({
+      id,
+      gameballId: expect.any(String) as unknown,
+      orderSummary: expect.any(Object) as unknown,
+      ...(id === edge.rich ? { cardPrograms: expect.any(Array) as unknown } : {}),
+    }),
+  );
+  resetCalls();
+  return customer!;
+}
+
+function resetCalls(): void {
+  subgraph!.sandbox.resetCalls();
+  subgraph!.vendor.resetCalls();
+}
+
+/** Calls each vendor received: the faulty one counts at its own door (failed calls never reach the fake). */
+function callsPerVendor(faulty: VendorName): Record<VendorName, number> {
+  const atFake = (vendor: VendorName) =>
+    subgraph!.sandbox.calls.filter((call) => call.endpoint.startsWith(`${vendor}.`)).length;
+  const counts = { gameball: atFake('gameball'), voucherify: atFake('voucherify'), imprint: atFake('imprint') };
+  return { ...counts, [faulty]: subgraph!.vendor.calls.length };
+}
+
+function withNulls(customer: Customer, fields: readonly string[]): Customer {
+  return { ...customer, ...Object.fromEntries(fields.map((field) => [field, null])) };
+}
+
+/**
+ * The partial result: HTTP 200, the customer as in `healthy` with only `fields` null, and exactly
+ * one error per nulled field, at its path, with `{ code, vendor }` and a message naming the vendor.
+ */
+function expectOnlyVendorFailed(
+  response: GraphQLResponse<{ customer: Customer | null }>,
+  healthy: Customer,
+  failure: { vendor: VendorName; code: Code; fields: readonly string[] },
+): void {
+  expect(response.status).toBe(200);
+  expect(response.data?.customer).toEqual(withNulls(healthy, failure.fields));
+  const errors = [...(response.errors ?? [])].sort((a, b) => String(a.path).localeCompare(String(b.path)));
+  expect(errors.map(({ path, extensions }) => ({ path, extensions }))).toEqual(
+    [...failure.fields]
+      .sort()
+      .map((field) => ({ path: ['customer', field], extensions: { code: failure.code, vendor: failure.vendor } })),
+  );
+  for (const error of errors) expect(error.message).toContain(vendorTitles[failure.vendor]);
+}
+
+/** The vendor healed: the same query answers exactly as before, without errors. */
+async function expectRecovered(healthy: Customer, id: string = edge.rich): Promise<void> {
+  subgraph!.vendor.fault(null);
+  const response = await queryCustomer(id);
+  expect(response.status).toBe(200);
+  expect(response.errors).toBeUndefined();
+  expect(response.data?.customer).toEqual(healthy);
+}
+
+describe('a failing Gameball nulls only its own fields, with retries and the breaker on', () => {
+  it('500: UPSTREAM_UNAVAILABLE, not retried (one call), the other vendors intact', async () => {
+    await start('gameball');
+    const healthy = await baseline();
+    subgraph!.vendor.fault(() => json(500, '{"message":"Internal Server Error"}'));
+
+    const response = await queryCustomer();
+
+    expectOnlyVendorFailed(response, healthy, {
+      vendor: 'gameball',
+      code: 'UPSTREAM_UNAVAILABLE',
+      fields: gameballFields,
+    });
+    expect(subgraph!.vendor.count(gameballProfile(edge.rich))).toBe(1);
+    expect(callsPerVendor('gameball')).toEqual({ gameball: 1, voucherify: 1, imprint: 1 });
+    await expectRecovered(healthy);
+  });
+
+  it('503: retried, exactly 1 + 2 calls per endpoint per customer, then UPSTREAM_UNAVAILABLE', async () => {
+    // A breaker that does not open within this test: the retries alone are counted here.
+    await start('gameball', { BREAKER_THRESHOLD: '50' });
+    const customers = `query Customers($ids: [ID!]!) { customers(ids: $ids) { ${selection} coupons { code } } }`;
+    const ids = [edge.rich, edge.richReferrer];
+    const healthy = await subgraph!.query<{ customers: Customer[] }>(customers, { ids });
+    expect(healthy.errors).toBeUndefined();
+    expect(healthy.data?.customers.map((customer) => customer.id)).toEqual(ids);
+    resetCalls();
+    subgraph!.vendor.fault(() => json(503, '{"message":"Service Unavailable"}'));
+
+    const response = await subgraph!.query<{ customers: Customer[] }>(customers, { ids });
+
+    expect(response.status).toBe(200);
+    const failed = [...gameballFields, 'coupons'];
+    expect(response.data?.customers).toEqual(healthy.data!.customers.map((customer) => withNulls(customer, failed)));
+    expect(
+      (response.errors ?? [])
+        .map(({ path, extensions }) => ({ path, extensions }))
+        .sort((a, b) => String(a.path).localeCompare(String(b.path))),
+    ).toEqual(
+      [0, 1]
+        .flatMap((index) => failed.map((field) => ['customers', index, field]))
+        .sort((a, b) => String(a).localeCompare(String(b)))
+        .map((path) => ({ path, extensions: { code: 'UPSTREAM_UNAVAILABLE', vendor: 'gameball' } })),
+    );
+    for (const id of ids) {
+      expect(subgraph!.vendor.count(gameballProfile(id))).toBe(3);
+      expect(subgraph!.vendor.count(gameballCoupons(id))).toBe(3);
+      expect(subgraph!.sandbox.count('voucherify.customer', id)).toBe(1);
+    }
+    expect(subgraph!.vendor.calls).toHaveLength(12);
+
+    subgraph!.vendor.fault(null);
+    const after = await subgraph!.query<{ customers: Customer[] }>(customers, { ids });
+    expect(after.errors).toBeUndefined();
+    expect(after.data).toEqual(healthy.data);
+  });
+
+  it('503 twice, then healthy: the retries pay off, the data is returned without an error', async () => {
+    await start('gameball');
+    const healthy = await baseline();
+    subgraph!.vendor.fault((_, seen) => (seen <= 2 ? json(503, '{}') : undefined));
+
+    const response = await queryCustomer();
+
+    expect(response.errors).toBeUndefined();
+    expect(response.data?.customer).toEqual(healthy);
+    expect(subgraph!.vendor.count(gameballProfile(edge.rich))).toBe(3);
+  });
+
+  it('never answers: UPSTREAM_TIMEOUT after the attempt timeout, not retried, well within the deadline', async () => {
+    await start('gameball', { UPSTREAM_TIMEOUT_MS: '250', REQUEST_DEADLINE_MS: '5000' });
+    const healthy = await baseline();
+    subgraph!.vendor.fault(() => ({ hang: true }));
+
+    const started = performance.now();
+    const response = await queryCustomer();
+    const elapsed = performance.now() - started;
+
+    expectOnlyVendorFailed(response, healthy, { vendor: 'gameball', code: 'UPSTREAM_TIMEOUT', fields: gameballFields });
+    expect(elapsed).toBeLessThan(5_000);
+    expect(callsPerVendor('gameball')).toEqual({ gameball: 1, voucherify: 1, imprint: 1 });
+    await expectRecovered(healthy);
+  });
+
+  it('never answers, with a deadline shorter than the attempt timeout: UPSTREAM_TIMEOUT when the request runs out of time', async () => {
+    await start('gameball', { UPSTREAM_TIMEOUT_MS: '10000', REQUEST_DEADLINE_MS: '500' });
+    const healthy = await baseline();
+    subgraph!.vendor.fault(() => ({ hang: true }));
+
+    const started = performance.now();
+    const response = await queryCustomer();
+    const elapsed = performance.now() - started;
+
+    expectOnlyVendorFailed(response, healthy, { vendor: 'gameball', code: 'UPSTREAM_TIMEOUT', fields: gameballFields });
+    // Gave up with the request's deadline, long before the 10 s attempt timeout.
+    expect(elapsed).toBeLessThan(5_000);
+    expect(callsPerVendor('gameball')).toEqual({ gameball: 1, voucherify: 1, imprint: 1 });
+    await expectRecovered(healthy);
+  });
+
+  it('429 with Retry-After: 1, then OK: retried after the wait, the data is returned', async () => {
+    await start('gameball');
+    const healthy = await baseline();
+    subgraph!.vendor.fault((_, seen) => (seen === 1 ? json(429, '{}', { 'retry-after': '1' }) : undefined));
+
+    const response = await queryCustomer();
+
+    expect(response.status).toBe(200);
+    expect(response.errors).toBeUndefined();
+    expect(response.data?.customer).toEqual(healthy);
+    const [first, second, ...more] = subgraph!.vendor.calls;
+    expect(more).toEqual([]);
+    expect([first?.path, second?.path]).toEqual([gameballProfile(edge.rich), gameballProfile(edge.rich)]);
+    // The retry waited for the second the vendor asked for, not a few milliseconds of backoff.
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(900);
+  });
+
+  it('429 with a Retry-After past the request deadline: UPSTREAM_RATE_LIMITED at once, one call', async () => {
+    await start('gameball');
+    const healthy = await baseline();
+    subgraph!.vendor.fault(() => json(429, '{}', { 'retry-after': '30' }));
+
+    const started = performance.now();
+    const response = await queryCustomer();
+    const elapsed = performance.now() - started;
+
+    expectOnlyVendorFailed(response, healthy, {
+      vendor: 'gameball',
+      code: 'UPSTREAM_RATE_LIMITED',
+      fields: gameballFields,
+    });
+    expect(elapsed).toBeLessThan(4_000); // did not sit out the 30 s, nor the 4 s deadline
+    expect(callsPerVendor('gameball')).toEqual({ gameball: 1, voucherify: 1, imprint: 1 });
+    await expectRecovered(healthy);
+  });
+
+  it('connection refused: UPSTREAM_UNAVAILABLE; answers normally once the vendor listens again', async () => {
+    await start('gameball');
+    const healthy = await baseline();
+    await subgraph!.vendor.refuseConnections();
+
+    const response = await queryCustomer();
+
+    expectOnlyVendorFailed(response, healthy, {
+      vendor: 'gameball',
+      code: 'UPSTREAM_UNAVAILABLE',
+      fields: gameballFields,
+    });
+    expect(callsPerVendor('gameball')).toEqual({ gameball: 0, voucherify: 1, imprint: 1 });
+
+    await subgraph!.vendor.acceptConnections();
+    await expectRecovered(healthy);
+  });
+
+  it('malformed JSON in a 200: UPSTREAM_BAD_RESPONSE, not retried', async () => {
+    await start('gameball');
+    const healthy = await baseline();
+    subgraph!.vendor.fault(() => json(200, '{"customerId": "cust_'));
+
+    const response = await queryCustomer();
+
+    expectOnlyVendorFailed(response, healthy, {
+      vendor: 'gameball',
+      code: 'UPSTREAM_BAD_RESPONSE',
+      fields: gameballFields,
+    });
+    expect(callsPerVendor('gameball')).toEqual({ gameball: 1, voucherify: 1, imprint: 1 });
+    await expectRecovered(healthy);
+  });
+
+  it('a body that stalls after the headers: UPSTREAM_TIMEOUT, not retried', async () => {
+    await start('gameball', { UPSTREAM_TIMEOUT_MS: '300' });
+    const healthy = await baseline();
+    subgraph!.vendor.fault(() => ({ ...json(200, '{"customerId": "'), stall: true }));
+
+    const started = performance.now();
+    const response = await queryCustomer();
+    const elapsed = performance.now() - started;
+
+    expectOnlyVendorFailed(response, healthy, { vendor: 'gameball', code: 'UPSTREAM_TIMEOUT', fields: gameballFields });
+    expect(elapsed).toBeLessThan(4_000);
+    expect(callsPerVendor('gameball')).toEqual({ gameball: 1, voucherify: 1, imprint: 1 });
+    await expectRecovered(healthy);
+  });
+});
+
+describe('the other vendors fail the same way', () => {
+  it("Voucherify 503: its fields and the Imprint fields reached through its link are null (vendor voucherify), retried 1 + 2 times; Gameball's intact", async () => {
+    await start('voucherify');
+    const healthy = await baseline();
+    subgraph!.vendor.fault(() => json(503, '{}'));
+
+    const response = await queryCustomer();
+
+    expectOnlyVendorFailed(response, healthy, {
+      vendor: 'voucherify',
+      code: 'UPSTREAM_UNAVAILABLE',
+      fields: [...voucherifyFields, ...imprintFields],
+    });
+    expect(subgraph!.vendor.count(voucherifyCustomer(edge.rich))).toBe(3);
+    expect(callsPerVendor('voucherify')).toEqual({ gameball: 1, voucherify: 3, imprint: 0 });
+    await expectRecovered(healthy);
+  });
+
+  it('Imprint never answers: only the card fields are null with UPSTREAM_TIMEOUT (vendor imprint)', async () => {
+    await start('imprint', { UPSTREAM_TIMEOUT_MS: '250' });
+    const healthy = await baseline();
+    subgraph!.vendor.fault(() => ({ hang: true }));
+
+    const response = await queryCustomer();
+
+    expectOnlyVendorFailed(response, healthy, { vendor: 'imprint', code: 'UPSTREAM_TIMEOUT', fields: imprintFields });
+    const imprintId = imprintLinkOf(subgraph!.sandbox.dataset, edge.rich);
+    expect(imprintId).toBeTruthy();
+    expect(subgraph!.vendor.count(imprintCustomer(imprintId!))).toBe(1);
+    expect(callsPerVendor('imprint')).toEqual({ gameball: 1, voucherify: 1, imprint: 1 });
+    await expectRecovered(healthy);
+  });
+});
+
+describe('not found is not a failure', () => {
+  it('a customer no vendor knows stays null without an error, beside a known one whose Imprint fails', async () => {
+    await start('imprint');
+    const query = `query Customers($ids: [ID!]!) { customers(ids: $ids) { ${selection} } }`;
+    const ids = [edge.rich, edge.unknown];
+    const healthy = await subgraph!.query<{ customers: (Customer | null)[] }>(query, { ids });
+    expect(healthy.errors).toBeUndefined();
+    expect(healthy.data?.customers[1]).toBeNull();
+    resetCalls();
+    subgraph!.vendor.fault(() => json(503, '{}'));
+
+    const response = await subgraph!.query<{ customers: (Customer | null)[] }>(query, { ids });
+
+    expect(response.status).toBe(200);
+    expect(response.data?.customers).toEqual([withNulls(healthy.data!.customers[0]!, imprintFields), null]);
+    expect(response.errors?.map(({ path, extensions }) => ({ path, extensions }))).toEqual([
+      { path: ['customers', 0, 'cardPrograms'], extensions: { code: 'UPSTREAM_UNAVAILABLE', vendor: 'imprint' } },
+    ]);
+    // Only the known customer's Imprint record was asked for (1 + 2 times); the unknown one has no link.
+    expect(subgraph!.vendor.calls).toHaveLength(3);
+  });
+});
+
+describe('circuit breaker', () => {
+  // Opens after BREAKER_THRESHOLD consecutive failures. The half-open delay is 1 s rather than
+  // 300 ms so that the fail-fast checks below surely happen while the circuit is still open, even
+  // on a busy machine.
+  const threshold = 4;
+  const halfOpenAfterMs = 1_000;
+
+  it('opens after the threshold (the vendor is no longer called, fields fail fast), then one probe closes it', async () => {
+    await start('gameball', {
+      BREAKER_THRESHOLD: String(threshold),
+      BREAKER_HALF_OPEN_AFTER_MS: String(halfOpenAfterMs),
+    });
+    const healthy = {
+      rich: await baseline(edge.rich),
+      referrer: await baseline(edge.richReferrer),
+      other: await baseline('cust_0003'),
+    };
+    subgraph!.vendor.fault(() => json(503, '{}'));
+    const failure = { vendor: 'gameball', code: 'UPSTREAM_UNAVAILABLE', fields: gameballFields } as const;
+
+    // 1 + 2 calls: three consecutive failures, one short of the threshold.
+    expectOnlyVendorFailed(await queryCustomer(edge.rich), healthy.rich, failure);
+    expect(subgraph!.vendor.calls).toHaveLength(3);
+    // The fourth failure opens the circuit: the retries of this call are refused locally.
+    expectOnlyVendorFailed(await queryCustomer(edge.richReferrer), healthy.referrer, failure);
+    const openedAt = Date.now();
+    expect(subgraph!.vendor.calls).toHaveLength(threshold);
+
+    // Open: fields fail fast with UPSTREAM_UNAVAILABLE, and the vendor is not called, even once healthy.
+    expectOnlyVendorFailed(await queryCustomer('cust_0003'), healthy.other, failure);
+    subgraph!.vendor.fault(null);
+    expectOnlyVendorFailed(await queryCustomer(edge.rich), healthy.rich, failure);
+    expect(subgraph!.vendor.calls).toHaveLength(threshold);
+    // The other vendors were asked all along: once per query.
+    expect(subgraph!.sandbox.count('voucherify.customer')).toBe(4);
+
+    // Half-open after the delay: one probe reaches the (healthy) vendor and closes the circuit.
+    await sleep(Math.max(0, openedAt + halfOpenAfterMs + 100 - Date.now()));
+    const probe = await queryCustomer(edge.rich);
+    expect(probe.errors).toBeUndefined();
+    expect(probe.data?.customer).toEqual(healthy.rich);
+    expect(subgraph!.vendor.calls).toHaveLength(threshold + 1);
+
+    const next = await queryCustomer(edge.richReferrer);
+    expect(next.errors).toBeUndefined();
+    expect(next.data?.customer).toEqual(healthy.referrer);
+    expect(subgraph!.vendor.calls).toHaveLength(threshold + 2);
+  });
+});
