@@ -1,0 +1,177 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Minimum, ScenarioId } from './scenarios.js';
+
+// What one benchmark run records (bench/results/<timestamp>.json) and how it is shown: the
+// Markdown table of bench/results/latest.md and of the README's Benchmark section.
+
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+export interface TargetResult {
+  /** Completed requests per second over the measured run. */
+  rps: number;
+  requests: number;
+  /** Requests sent, including those still in flight when the run ended. */
+  sent: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  /** Milliseconds, from autocannon's per-response timings (µs resolution). */
+  latencyMs: LatencySummary;
+  /** Vendor calls per request, counted at the fakes. */
+  vendorCalls: {
+    /** Over a few sequential requests before the load: exact. */
+    perRequest: number;
+    byEndpoint: Record<string, number>;
+    /** Over the measured run: calls / requests sent (in-flight requests at the end make it approximate). */
+    underLoad: number;
+    /** Statuses the fakes answered during the measured run (anything but 200/404 means trouble). */
+    statuses: Record<string, number>;
+  };
+  peakRssMiB: number | null;
+  /** CPU time (all threads) the process used per completed request, in ms. */
+  cpuMsPerRequest: number | null;
+  /**
+   * Average cores busy during the run: the system under test, the vendor fakes, the load generator,
+   * and everything else on the machine (other processes, hypervisor steal), which skews the numbers.
+   */
+  cores: { target: number | null; vendors: number | null; loadGenerator: number; other: number | null };
+}
+
+export interface Goal {
+  name: string;
+  met: boolean;
+  detail: string;
+}
+
+export interface RunResult {
+  scenario: ScenarioId;
+  name: string;
+  description: string;
+  latencyMs: number;
+  minimum: Minimum;
+  baseline: TargetResult;
+  subgraph: TargetResult;
+  /** Whether the subgraph's `data` equals the baseline's for the scenario's request. */
+  sameData: boolean;
+  /** The first difference, when not. */
+  dataDifference?: string;
+  /** Log lines the subgraph wrote during the scenario (logs are on, as in production). */
+  subgraphLogLines: number;
+  ratio: { rps: number; p50DeltaMs: number; p99DeltaMs: number };
+  goals: Goal[];
+}
+
+export interface BenchResults {
+  startedAt: string;
+  finishedAt: string;
+  quick: boolean;
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
+  settings: {
+    durationSeconds: number;
+    warmupSeconds: number;
+    connections: number;
+    latenciesMs: number[];
+    vendorMaxConcurrency: number;
+    scenarios: ScenarioId[];
+    profile: boolean;
+  };
+  subgraph: {
+    command: string;
+    /** The environment the subgraph ran with, secrets and vendor addresses left out. */
+    env: Record<string, string>;
+    /** Whether GET /metrics answered 200 (observability may not be merged yet). */
+    metricsEndpoint: boolean;
+    gitCommit: string | null;
+    /** Uncommitted changes under src/ when the benchmark ran. */
+    srcDirty: boolean | null;
+  };
+  runs: RunResult[];
+}
+
+const f = (value: number | null, digits = 1) => (value === null ? 'n/a' : value.toFixed(digits));
+const ms = (value: number) => (value < 10 ? value.toFixed(2) : value.toFixed(1));
+
+/** The results table and the goals, as Markdown. */
+export function markdownOf(results: BenchResults): string {
+  const { settings, machine } = results;
+  const lines = [
+    `Run ${results.startedAt.replace(/\.\d+Z$/, 'Z')}${results.quick ? ' (quick smoke run, not for publishing)' : ''}: ` +
+      `${settings.durationSeconds} s per measured run after ${settings.warmupSeconds} s of warm-up, ` +
+      `${settings.connections} connections, VENDOR_MAX_CONCURRENCY=${settings.vendorMaxConcurrency}; ` +
+      `${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}; fakes, system under test and autocannon share the machine. ` +
+      `Subgraph at ${results.subgraph.gitCommit?.slice(0, 7) ?? 'unknown commit'}${results.subgraph.srcDirty ? ' with uncommitted src/ changes' : ''}, ` +
+      `\`GET /metrics\` ${results.subgraph.metricsEndpoint ? 'served' : 'not present'}.`,
+    '',
+    '| scenario | vendor latency | req/s subgraph | req/s baseline | ratio | p50 ms subgraph / baseline | p99 ms subgraph / baseline | vendor calls/req (minimum) | CPU ms/req subgraph / baseline | peak RSS MiB subgraph / baseline |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const run of results.runs) {
+    const { subgraph: s, baseline: b } = run;
+    const calls = `${f(s.vendorCalls.perRequest, s.vendorCalls.perRequest % 1 === 0 ? 0 : 2)} (${run.minimum.total})`;
+    lines.push(
+      `| ${run.scenario}. ${run.name} | ${run.latencyMs} ms | ${f(s.rps, 0)} | ${f(b.rps, 0)} | ${f(run.ratio.rps * 100, 0)} % | ` +
+        `${ms(s.latencyMs.p50)} / ${ms(b.latencyMs.p50)} | ${ms(s.latencyMs.p99)} / ${ms(b.latencyMs.p99)} | ${calls} | ` +
+        `${f(s.cpuMsPerRequest, 2)} / ${f(b.cpuMsPerRequest, 2)} | ${f(s.peakRssMiB, 0)} / ${f(b.peakRssMiB, 0)} |`,
+    );
+  }
+  const goals = results.runs.flatMap((run) =>
+    run.goals.map(
+      (goal) =>
+        `- ${goal.met ? '✅' : '❌'} ${run.scenario}. ${run.name}, ${run.latencyMs} ms: ${goal.name} (${goal.detail})`,
+    ),
+  );
+  const problems = results.runs.flatMap((run) => {
+    const notes: string[] = [];
+    if (!run.sameData)
+      notes.push(
+        `- ⚠️ ${run.scenario}, ${run.latencyMs} ms: the subgraph's data differs from the baseline's: ${run.dataDifference ?? ''}`,
+      );
+    for (const [label, target] of [
+      ['subgraph', run.subgraph],
+      ['baseline', run.baseline],
+    ] as const) {
+      const bad = target.non2xx + target.errors + target.timeouts;
+      if (bad > 0)
+        notes.push(
+          `- ⚠️ ${run.scenario}, ${run.latencyMs} ms, ${label}: ${target.non2xx} non-2xx, ${target.errors} errors, ${target.timeouts} timeouts`,
+        );
+      if ((target.cores.other ?? 0) > 0.25)
+        notes.push(
+          `- ⚠️ ${run.scenario}, ${run.latencyMs} ms, ${label}: other processes kept ${(target.cores.other ?? 0).toFixed(2)} cores busy during the run`,
+        );
+      const failed = Object.entries(target.vendorCalls.statuses).filter(
+        ([status]) => status !== '200' && status !== '404',
+      );
+      if (failed.length > 0)
+        notes.push(
+          `- ⚠️ ${run.scenario}, ${run.latencyMs} ms, ${label}: vendor statuses ${JSON.stringify(Object.fromEntries(failed))}`,
+        );
+    }
+    return notes;
+  });
+  lines.push('', 'Goals:', '', ...goals);
+  if (problems.length > 0) lines.push('', 'Problems:', '', ...problems);
+  return `${lines.join('\n')}\n`;
+}
+
+export const readmeStart = '<!-- bench:start -->';
+export const readmeEnd = '<!-- bench:end -->';
+
+/** Replaces the README's text between the markers with `markdown`; adds a Benchmark section if there is none. */
+export function updateReadme(readmePath: string, markdown: string): void {
+  const readme = readFileSync(readmePath, 'utf8');
+  const block = `${readmeStart}\n${markdown.trimEnd()}\n${readmeEnd}`;
+  const start = readme.indexOf(readmeStart);
+  const end = readme.indexOf(readmeEnd);
+  const updated =
+    start >= 0 && end > start
+      ? readme.slice(0, start) + block + readme.slice(end + readmeEnd.length)
+      : `${readme.trimEnd()}\n\n## Benchmark\n\n\`npm run bench\` (see \`bench/run.ts\`). Latest results:\n\n${block}\n`;
+  writeFileSync(readmePath, updated);
+}

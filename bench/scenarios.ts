@@ -1,0 +1,179 @@
+import type { SandboxDataset } from '../src/sandbox/dataset.js';
+
+// The three benchmark scenarios: the GraphQL operation the subgraph is sent, the JSON body the
+// baseline is sent for the same data, and the fewest vendor calls that can answer it, computed
+// from the sandbox's deterministic dataset.
+
+export type ScenarioId = 1 | 2 | 3;
+
+/** A vendor endpoint as the sandbox fakes name them (see src/sandbox/fake-server.ts). */
+export type Endpoint =
+  | 'gameball.profile'
+  | 'gameball.details'
+  | 'gameball.coupons'
+  | 'gameball.hash'
+  | 'gameball.upsert'
+  | 'gameball.delete'
+  | 'voucherify.customer'
+  | 'imprint.customer';
+
+export interface Minimum {
+  /** Vendor calls per request. */
+  total: number;
+  byEndpoint: Partial<Record<Endpoint, number>>;
+}
+
+/** Who is asking: `sub` and scopes of the bearer token sent with every request of the scenario. */
+export interface Asker {
+  sub: string;
+  scope?: string;
+}
+
+export interface Scenario {
+  id: ScenarioId;
+  name: string;
+  /** One line for the report. */
+  description: string;
+  asker: Asker;
+  graphql: { query: string; variables: Record<string, unknown> };
+  /** POSTed as JSON to the baseline's `/scenario<id>`. */
+  baseline: Record<string, unknown>;
+  minimum(dataset: SandboxDataset, imprintLinkKey: string): Minimum;
+}
+
+const idOf = (n: number) => `cust_${String(n).padStart(4, '0')}`;
+const range = (from: number, count: number) => Array.from({ length: count }, (_, index) => idOf(from + index));
+
+// ---------------------------------------------------------------------------------------------
+// Scenario 1: one customer, as a customer's own app asks for its profile page.
+
+/** The rich sandbox customer: known to all three vendors, linked to Imprint. */
+export const scenario1CustomerId = 'cust_0001';
+
+const scenario1Query = `query CustomerProfile($id: ID!) {
+  customer(id: $id) {
+    id
+    gameballId
+    gender
+    location { country city }
+    tags
+    purchaseHistory { totalSpent { amount currencyCode } orderCount lastOrderAt }
+    referral { code link }
+    orderSummary { count totalAmount { amount currencyCode } lastOrderAt }
+    redemptionSummary { total succeeded }
+    loyaltyPoints { balance campaigns { campaignName balance } }
+    cardPrograms { name status }
+  }
+}`;
+
+// ---------------------------------------------------------------------------------------------
+// Scenario 2: a gateway's entity fetch, 100 representations of 80 customers, public fields from
+// Gameball's profile and Voucherify's summaries.
+
+/** cust_0001 … cust_0080, edge cases included (customers only one vendor knows, or none). */
+export const scenario2DistinctIds = range(1, 80);
+/** In the order a gateway would send them for a list of 100 parents: every fifth one repeats. */
+export const scenario2Representations = Array.from({ length: 20 }, (_, block) => [
+  ...scenario2DistinctIds.slice(block * 4, block * 4 + 4),
+  scenario2DistinctIds[block] ?? '',
+])
+  .flat()
+  .map((id) => ({ __typename: 'Customer', id }));
+
+// What a router sends a subgraph: one operation, representations as a variable.
+const scenario2Query = `query($representations:[_Any!]!){_entities(representations:$representations){...on Customer{__typename id gameballId gender location{country city} purchaseHistory{totalSpent{amount currencyCode} orderCount} referral{code} orderSummary{count totalAmount{amount currencyCode}} loyaltyPoints{balance}}}}`;
+
+// ---------------------------------------------------------------------------------------------
+// Scenario 3: a support tool looks up 50 customers with personal data, coupons and card programs.
+
+/** cust_0001 … cust_0050: includes the fallbacks (PII from Voucherify or Imprint) and broken links. */
+export const scenario3Ids = range(1, 50);
+
+const scenario3Query = `query SupportLookup($ids: [ID!]!) {
+  customers(ids: $ids) {
+    id
+    displayName
+    email
+    phone
+    dateOfBirth
+    address { line1 line2 city region postalCode country }
+    coupons { code name type value currency expiresAt }
+    cardPrograms { name status }
+  }
+}`;
+
+// ---------------------------------------------------------------------------------------------
+
+/** The Voucherify record whose merchant id (`source_id`) is `id`. */
+function voucherifyOf(dataset: SandboxDataset, id: string) {
+  for (const record of dataset.voucherify.values()) if (record.source_id === id) return record;
+  return undefined;
+}
+
+/** Whether the customer's Voucherify record names an Imprint id: then Imprint must be asked. */
+function hasImprintLink(dataset: SandboxDataset, id: string, linkKey: string): boolean {
+  const link = voucherifyOf(dataset, id)?.metadata?.[linkKey];
+  return typeof link === 'string' && link !== '';
+}
+
+function tally(perCustomer: Endpoint[][]): Minimum {
+  const byEndpoint: Partial<Record<Endpoint, number>> = {};
+  let total = 0;
+  for (const endpoints of perCustomer) {
+    for (const endpoint of endpoints) {
+      byEndpoint[endpoint] = (byEndpoint[endpoint] ?? 0) + 1;
+      total += 1;
+    }
+  }
+  return { total, byEndpoint };
+}
+
+export const scenarios: readonly Scenario[] = [
+  {
+    id: 1,
+    name: 'one customer',
+    description: `customer(id:) as the customer: public profile, Voucherify summaries and loyalty, Imprint card programs`,
+    asker: { sub: scenario1CustomerId },
+    graphql: { query: scenario1Query, variables: { id: scenario1CustomerId } },
+    baseline: { id: scenario1CustomerId },
+    // Gameball's public profile and Voucherify, then Imprint through Voucherify's link.
+    minimum: (dataset, linkKey) =>
+      tally([
+        [
+          'gameball.profile',
+          'voucherify.customer',
+          ...(hasImprintLink(dataset, scenario1CustomerId, linkKey) ? (['imprint.customer'] as const) : []),
+        ],
+      ]),
+  },
+  {
+    id: 2,
+    name: '_entities ×100',
+    description: '_entities with 100 representations of 80 customers, public Gameball and Voucherify fields',
+    // A signed-in shopper's token, forwarded by the gateway; every field asked is public.
+    asker: { sub: 'cust_0299' },
+    graphql: { query: scenario2Query, variables: { representations: scenario2Representations } },
+    baseline: { representations: scenario2Representations },
+    // Each vendor must be asked about each distinct customer once: only the answer tells who knows it.
+    minimum: () => tally(scenario2DistinctIds.map(() => ['gameball.profile', 'voucherify.customer'])),
+  },
+  {
+    id: 3,
+    name: 'customers ×50',
+    description: 'customers(ids:) with 50 ids: personal data, coupons and card programs, scope pii:read coupons:read',
+    asker: { sub: 'support-agent-7', scope: 'pii:read coupons:read' },
+    graphql: { query: scenario3Query, variables: { ids: scenario3Ids } },
+    baseline: { ids: scenario3Ids },
+    // Details and coupons from Gameball, Voucherify (address, fallbacks, the Imprint link), and
+    // Imprint for every customer whose Voucherify record links to it.
+    minimum: (dataset, linkKey) =>
+      tally(
+        [...new Set(scenario3Ids)].map((id) => [
+          'gameball.details',
+          'gameball.coupons',
+          'voucherify.customer',
+          ...(hasImprintLink(dataset, id, linkKey) ? (['imprint.customer'] as const) : []),
+        ]),
+      ),
+  },
+];
