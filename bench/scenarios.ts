@@ -1,3 +1,4 @@
+import type { SandboxEndpoint } from '../src/sandbox/vendors.js';
 import type { SandboxDataset } from '../src/sandbox/dataset.js';
 
 // The three benchmark scenarios: the GraphQL operation the subgraph is sent, the JSON body the
@@ -6,16 +7,8 @@ import type { SandboxDataset } from '../src/sandbox/dataset.js';
 
 export type ScenarioId = 1 | 2 | 3;
 
-/** A vendor endpoint as the sandbox fakes name them (see src/sandbox/fake-server.ts). */
-export type Endpoint =
-  | 'gameball.profile'
-  | 'gameball.details'
-  | 'gameball.coupons'
-  | 'gameball.hash'
-  | 'gameball.upsert'
-  | 'gameball.delete'
-  | 'voucherify.customer'
-  | 'imprint.customer';
+/** A vendor endpoint as the sandbox fakes name them. */
+export type Endpoint = SandboxEndpoint;
 
 export interface Minimum {
   /** Vendor calls per request. */
