@@ -27,25 +27,31 @@ export interface TestSubgraph {
   close(): Promise<void>;
 }
 
+const unlimited = '1000000';
+
+/** Client-side rate limits no test ever waits for (tests of the rate limiter set their own). */
+export const unlimitedRateLimitsEnv = {
+  GAMEBALL_RATE_LIMIT_PER_SECOND: unlimited,
+  GAMEBALL_RATE_LIMIT_BURST: unlimited,
+  VOUCHERIFY_RATE_LIMIT_PER_SECOND: unlimited,
+  VOUCHERIFY_RATE_LIMIT_BURST: unlimited,
+  IMPRINT_RATE_LIMIT_PER_SECOND: unlimited,
+  IMPRINT_RATE_LIMIT_BURST: unlimited,
+} as const;
+
 /** The subgraph on 127.0.0.1, over the sandbox fakes, as `npm start` runs it. */
 export async function startTestSubgraph(env: Record<string, string> = {}): Promise<TestSubgraph> {
   const sandbox = await startSandboxVendors();
   // Each call's own outcome, unless a test of the resilience policies asks for them: no retries,
   // a circuit that does not open after a test's deliberate run of vendor faults, and rate limits
   // that never make a test wait.
-  const unlimited = '1000000';
   const config = loadConfig({
     SANDBOX: 'true',
     HOST: '127.0.0.1',
     PORT: '0',
     VENDOR_MAX_RETRIES: '0',
     BREAKER_THRESHOLD: unlimited,
-    GAMEBALL_RATE_LIMIT_PER_SECOND: unlimited,
-    GAMEBALL_RATE_LIMIT_BURST: unlimited,
-    VOUCHERIFY_RATE_LIMIT_PER_SECOND: unlimited,
-    VOUCHERIFY_RATE_LIMIT_BURST: unlimited,
-    IMPRINT_RATE_LIMIT_PER_SECOND: unlimited,
-    IMPRINT_RATE_LIMIT_BURST: unlimited,
+    ...unlimitedRateLimitsEnv,
     ...env,
   });
   const logs: string[] = [];

@@ -4,7 +4,7 @@ import { startSandboxVendors, type SandboxVendors } from '../../../src/sandbox/v
 import { startServer } from '../../../src/server.js';
 import type { VendorName } from '../../../src/vendors/errors.js';
 import type { VendorSettings } from '../../../src/vendors/settings.js';
-import type { GraphQLResponse } from '../../support/subgraph.js';
+import { unlimitedRateLimitsEnv, type GraphQLResponse } from '../../support/subgraph.js';
 import { fullAccessScope, signToken } from '../../support/tokens.js';
 import { startFaultyVendor, type FaultyVendor } from './faultyVendor.js';
 
@@ -21,8 +21,6 @@ export const resilientEnv = {
   UPSTREAM_TIMEOUT_MS: '1000',
   REQUEST_DEADLINE_MS: '4000',
 } as const;
-
-const unlimited = '1000000';
 
 export interface FaultySubgraph {
   url: string;
@@ -59,12 +57,7 @@ export async function startFaultySubgraph(options: {
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: 'info',
-    GAMEBALL_RATE_LIMIT_PER_SECOND: unlimited,
-    GAMEBALL_RATE_LIMIT_BURST: unlimited,
-    VOUCHERIFY_RATE_LIMIT_PER_SECOND: unlimited,
-    VOUCHERIFY_RATE_LIMIT_BURST: unlimited,
-    IMPRINT_RATE_LIMIT_PER_SECOND: unlimited,
-    IMPRINT_RATE_LIMIT_BURST: unlimited,
+    ...unlimitedRateLimitsEnv,
     ...resilientEnv,
     ...options.env,
   });
