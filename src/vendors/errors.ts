@@ -19,16 +19,23 @@ export class UpstreamError extends Error {
   readonly retryAfterMs: number | undefined;
   /** Refused on our side (circuit open, queue full): the vendor was not called. */
   readonly rejectedLocally: boolean;
+  /**
+   * Worth another attempt of the same read: a network failure, or a 429/502/503/504 whose
+   * requested wait ends within the request's deadline. Only the vendor layer, which knows the
+   * deadline, says so.
+   */
+  readonly retryable: boolean;
 
   constructor(
     readonly vendor: VendorName,
     readonly failure: UpstreamFailure,
     readonly status?: number,
-    options: { cause?: unknown; retryAfterMs?: number; rejectedLocally?: boolean } = {},
+    options: { cause?: unknown; retryAfterMs?: number; rejectedLocally?: boolean; retryable?: boolean } = {},
   ) {
     super(describe(vendor, failure, status), { cause: options.cause });
     this.retryAfterMs = options.retryAfterMs;
     this.rejectedLocally = options.rejectedLocally ?? false;
+    this.retryable = options.retryable ?? false;
   }
 
   /** A sign the vendor is struggling (what a circuit breaker counts), not a problem with the request. */
