@@ -43,11 +43,20 @@ export class KeysUnavailableError extends Error {
 
 /** Verifies bearer tokens and turns their claims into a `Caller`. */
 export class TokenVerifier {
-  private readonly secret: Uint8Array | null;
+  private readonly secret: Promise<CryptoKey> | null;
   private readonly jwks: JWTVerifyGetKey | null;
 
   constructor(private readonly settings: TokenSettings) {
-    this.secret = settings.secret ? new TextEncoder().encode(settings.secret) : null;
+    // Imported once: given raw bytes, jose imports the key again on every verification.
+    this.secret = settings.secret
+      ? crypto.subtle.importKey(
+          'raw',
+          new TextEncoder().encode(settings.secret),
+          { name: 'HMAC', hash: 'SHA-256' },
+          false,
+          ['verify'],
+        )
+      : null;
     this.jwks = settings.jwksUrl ? createRemoteJWKSet(new URL(settings.jwksUrl)) : null;
   }
 
@@ -67,7 +76,8 @@ export class TokenVerifier {
     const { secret, jwks } = this;
     let payload: JWTPayload;
     if (alg && symmetricAlgorithms.includes(alg) && secret) {
-      payload = await verified(() => jwtVerify(token, secret, { ...options, algorithms: symmetricAlgorithms }));
+      const key = await secret;
+      payload = await verified(() => jwtVerify(token, key, { ...options, algorithms: symmetricAlgorithms }));
     } else if (alg && asymmetricAlgorithms.includes(alg) && jwks) {
       payload = await verified(() => jwtVerify(token, jwks, { ...options, algorithms: asymmetricAlgorithms }), {
         remoteKeys: true,
