@@ -4,9 +4,14 @@ export type { Logger };
 
 /**
  * JSON logs. Credentials and personal data are redacted wherever they could appear in a logged
- * object, so a careless `logger.info({ headers })` cannot leak them.
+ * object, so a careless `logger.info({ headers })` cannot leak them. Written to stdout
+ * asynchronously (flushed on exit): a synchronous write per request line cost more CPU than the
+ * rest of the line under load.
  */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+export function createLogger(
+  level: string,
+  destination: DestinationStream = pino.destination({ dest: 1, sync: false }),
+): Logger {
   return pino(
     {
       level,
@@ -31,4 +36,12 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     },
     destination,
   );
+}
+
+/**
+ * For the one line per request only: its fields are fixed and hold no personal data or
+ * credentials, so it skips the wildcard redaction, which cost five times the rest of the line.
+ */
+export function requestLineLogger(logger: Logger): Logger {
+  return logger.child({}, { redact: { paths: [] } });
 }

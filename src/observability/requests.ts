@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Context } from '../context.js';
-import type { Logger } from '../logger.js';
+import { requestLineLogger, type Logger } from '../logger.js';
 import type { Observability } from './observability.js';
 import { endSpan } from './tracing.js';
 
@@ -10,6 +10,7 @@ import { endSpan } from './tracing.js';
  * request metrics, and the request's trace span.
  */
 export function requestObservabilityPlugin(logger: Logger, observability: Observability): ApolloServerPlugin<Context> {
+  const requestLog = requestLineLogger(logger);
   return {
     requestDidStart({ contextValue }) {
       const started = performance.now();
@@ -30,7 +31,7 @@ export function requestObservabilityPlugin(logger: Logger, observability: Observ
           const hasData = response.body.kind === 'single' && response.body.singleResult.data != null;
           const outcome = codes.length === 0 ? 'success' : hasData && status < 400 ? 'partial' : 'error';
           const { requestId, vendorCalls } = contextValue.scope;
-          logger.info(
+          requestLog.info(
             {
               requestId,
               operation: operationName ?? null,
