@@ -4,6 +4,11 @@ import type { VendorName } from '../vendors/errors.js';
 const vendors: VendorName[] = ['gameball', 'voucherify', 'imprint'];
 const breakerValues = { closed: 0, 'half-open': 1, open: 2 } as const;
 
+interface CountAndSeconds {
+  count: Counter.Internal;
+  seconds: Histogram.Internal<string>;
+}
+
 /** Prometheus metrics, in a registry of this server's own (GET /metrics). */
 export class Metrics {
   readonly registry = new Registry();
@@ -48,6 +53,11 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // Labelled series, looked up once: prom-client hashes the label object on every update.
+  private readonly requestSeries = new Map<string, CountAndSeconds>();
+  private readonly vendorSeries = new Map<string, CountAndSeconds>();
+  private readonly batchSeries = new Map<string, Histogram.Internal<string>>();
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     for (const vendor of vendors) this.breakers.set({ vendor }, breakerValues.closed);
@@ -55,17 +65,25 @@ export class Metrics {
 
   request(operation: string | null, outcome: 'success' | 'partial' | 'error', seconds: number): void {
     const label = this.operationLabel(operation);
-    this.requests.inc({ operation: label, outcome });
-    this.requestSeconds.observe({ operation: label }, seconds);
+    const series = seriesOf(this.requestSeries, `${label} ${outcome}`, () => ({
+      count: this.requests.labels(label, outcome),
+      seconds: this.requestSeconds.labels(label),
+    }));
+    series.count.inc();
+    series.seconds.observe(seconds);
   }
 
   vendorCall(vendor: VendorName, endpoint: string, status: number, seconds: number): void {
-    this.vendorCalls.inc({ vendor, endpoint, status: String(status) });
-    this.vendorSeconds.observe({ vendor, endpoint }, seconds);
+    const series = seriesOf(this.vendorSeries, `${vendor} ${endpoint} ${status}`, () => ({
+      count: this.vendorCalls.labels(vendor, endpoint, String(status)),
+      seconds: this.vendorSeconds.labels(vendor, endpoint),
+    }));
+    series.count.inc();
+    series.seconds.observe(seconds);
   }
 
   batch(loader: string, size: number): void {
-    this.batchSizes.observe({ loader }, size);
+    seriesOf(this.batchSeries, loader, () => this.batchSizes.labels(loader)).observe(size);
   }
 
   breakerState(vendor: VendorName, state: keyof typeof breakerValues): void {
@@ -83,4 +101,14 @@ export class Metrics {
     this.operations.add(operation);
     return operation;
   }
+}
+
+/** The series for `key`, made on first use. Keys are bounded: labels come from code or a capped set. */
+function seriesOf<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  let series = cache.get(key);
+  if (series === undefined) {
+    series = make();
+    cache.set(key, series);
+  }
+  return series;
 }
