@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import {
   createRemoteJWKSet,
   decodeProtectedHeader,
@@ -43,20 +44,11 @@ export class KeysUnavailableError extends Error {
 
 /** Verifies bearer tokens and turns their claims into a `Caller`. */
 export class TokenVerifier {
-  private readonly secret: Promise<CryptoKey> | null;
+  private readonly secret: KeyObject | null;
   private readonly jwks: JWTVerifyGetKey | null;
 
   constructor(private readonly settings: TokenSettings) {
-    // Imported once: given raw bytes, jose imports the key again on every verification.
-    this.secret = settings.secret
-      ? crypto.subtle.importKey(
-          'raw',
-          new TextEncoder().encode(settings.secret),
-          { name: 'HMAC', hash: 'SHA-256' },
-          false,
-          ['verify'],
-        )
-      : null;
+    this.secret = settings.secret ? createSecretKey(new TextEncoder().encode(settings.secret)) : null;
     this.jwks = settings.jwksUrl ? createRemoteJWKSet(new URL(settings.jwksUrl)) : null;
   }
 
@@ -76,8 +68,7 @@ export class TokenVerifier {
     const { secret, jwks } = this;
     let payload: JWTPayload;
     if (alg && symmetricAlgorithms.includes(alg) && secret) {
-      const key = await secret;
-      payload = await verified(() => jwtVerify(token, key, { ...options, algorithms: symmetricAlgorithms }));
+      payload = await verified(() => jwtVerify(token, secret, { ...options, algorithms: symmetricAlgorithms }));
     } else if (alg && asymmetricAlgorithms.includes(alg) && jwks) {
       payload = await verified(() => jwtVerify(token, jwks, { ...options, algorithms: asymmetricAlgorithms }), {
         remoteKeys: true,

@@ -1,12 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import { exportJWK, generateKeyPair, type JWK, type KeyLike } from 'jose';
 
 export interface SigningKey {
   alg: 'RS256' | 'ES256';
   kid: string;
-  privateKey: CryptoKey;
-  publicKey: CryptoKey;
+  privateKey: KeyLike;
+  publicKey: KeyLike;
   /** The public key as published in a JWKS (with `kid`, `alg` and `use`). */
   jwk: JWK;
 }
