@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 // Child processes of the benchmark: started with `node --import tsx`, each tracked so that every
-// one is stopped at the end, on error and on Ctrl-C. Linux /proc readers for memory and CPU.
+// one is stopped at the end, on error and on Ctrl-C. The children's side: serveChild, exitWithParent.
+// Linux /proc readers for memory and CPU.
 
 export interface Child {
   name: string;
@@ -52,6 +55,44 @@ export function startNode(
     running.delete(handle);
   });
   return handle;
+}
+
+/**
+ * In a child: runs `close` and exits on SIGTERM/SIGINT or when stdin ends (the parent went away),
+ * after 2 s at the most.
+ */
+export function exitWithParent(close: () => Promise<unknown>): void {
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void close().finally(() => process.exit(0));
+    // Never hang on the way out.
+    setTimeout(() => process.exit(0), 2_000).unref();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  process.stdin.on('end', stop);
+  process.stdin.on('error', stop);
+  process.stdin.resume();
+}
+
+/**
+ * In a child: listens on `host:port`, prints `{"url": "http://…"}` (what firstJsonLine reads) once
+ * listening, and closes the server, then whatever `close` closes, when the parent goes.
+ */
+export async function serveChild(server: Server, host: string, port: number, close: () => Promise<unknown>) {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  exitWithParent(() => {
+    server.closeAllConnections();
+    server.close();
+    return close();
+  });
+  process.stdout.write(`${JSON.stringify({ url: `http://${address.address}:${address.port}` })}\n`);
 }
 
 /** The first line the child writes to stdout, parsed as JSON. */

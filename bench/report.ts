@@ -56,6 +56,12 @@ export interface RunResult {
   latencyMs: number;
   minimum: Minimum;
   baseline: TargetResult;
+  /** Plain Apollo Server + DataLoaders (bench/plainApollo.ts); absent with --no-reference. */
+  reference?: TargetResult;
+  /** Whether the reference's `data` equals the baseline's for the scenario's request. */
+  referenceSameData?: boolean;
+  /** The first difference, when not. */
+  referenceDataDifference?: string;
   subgraph: TargetResult;
   /** Whether the subgraph's `data` equals the baseline's for the scenario's request. */
   sameData: boolean;
@@ -63,7 +69,16 @@ export interface RunResult {
   dataDifference?: string;
   /** Log lines the subgraph wrote during the scenario (logs are on, as in production). */
   subgraphLogLines: number;
-  ratio: { rps: number; p50DeltaMs: number; p99DeltaMs: number };
+  ratio: {
+    /** Subgraph / baseline. */
+    rps: number;
+    p50DeltaMs: number;
+    p99DeltaMs: number;
+    /** Reference / baseline. */
+    referenceRps?: number;
+    /** Subgraph / reference. */
+    subgraphVsReferenceRps?: number;
+  };
   goals: Goal[];
 }
 
@@ -79,6 +94,8 @@ export interface BenchResults {
     latenciesMs: number[];
     vendorMaxConcurrency: number;
     scenarios: ScenarioId[];
+    /** Whether the plain Apollo reference was measured (older results: absent, it was not). */
+    reference?: boolean;
     profile: boolean;
   };
   subgraph: {
@@ -96,6 +113,8 @@ export interface BenchResults {
 
 const f = (value: number | null, digits = 1) => (value === null ? 'n/a' : value.toFixed(digits));
 const ms = (value: number) => (value < 10 ? value.toFixed(2) : value.toFixed(1));
+const percent = (ratio: number | undefined) => (ratio === undefined ? 'n/a' : `${f(ratio * 100, 0)} %`);
+const perRequest = (calls: number) => f(calls, calls % 1 === 0 ? 0 : 2);
 
 /** The results table and the goals, as Markdown. */
 export function markdownOf(results: BenchResults): string {
@@ -107,15 +126,28 @@ export function markdownOf(results: BenchResults): string {
       `${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}; fakes, system under test and autocannon share the machine. ` +
       `Subgraph at ${results.subgraph.gitCommit?.slice(0, 7) ?? 'unknown commit'}${results.subgraph.srcDirty ? ' with uncommitted src/ changes' : ''}, ` +
       `\`GET /metrics\` ${results.subgraph.metricsEndpoint ? 'served' : 'not present'}.`,
-    '',
-    '| scenario | vendor latency | req/s subgraph | req/s baseline | ratio | p50 ms subgraph / baseline | p99 ms subgraph / baseline | vendor calls/req (minimum) | CPU ms/req subgraph / baseline | peak RSS MiB subgraph / baseline |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
-  for (const run of results.runs) {
-    const { subgraph: s, baseline: b } = run;
-    const calls = `${f(s.vendorCalls.perRequest, s.vendorCalls.perRequest % 1 === 0 ? 0 : 2)} (${run.minimum.total})`;
+  const withReference = results.runs.some((run) => run.reference);
+  if (withReference)
     lines.push(
-      `| ${run.scenario}. ${run.name} | ${run.latencyMs} ms | ${f(s.rps, 0)} | ${f(b.rps, 0)} | ${f(run.ratio.rps * 100, 0)} % | ` +
+      '',
+      'Plain Apollo is the reference: plain Apollo Server 5 + DataLoaders over the same fakes (`bench/plainApollo.ts`), ' +
+        'no auth/validation/resilience/limits/logs/metrics: what the stack alone costs.',
+    );
+  const referenceColumns = withReference ? ' req/s plain Apollo (vs baseline) | subgraph vs plain Apollo |' : '';
+  lines.push(
+    '',
+    `| scenario | vendor latency | req/s subgraph | req/s baseline | subgraph vs baseline |${referenceColumns} p50 ms subgraph / baseline | p99 ms subgraph / baseline | vendor calls/req (minimum) | CPU ms/req subgraph / baseline | peak RSS MiB subgraph / baseline |`,
+    `| --- | ---: | ---: | ---: | ---: |${withReference ? ' ---: | ---: |' : ''} ---: | ---: | ---: | ---: | ---: |`,
+  );
+  for (const run of results.runs) {
+    const { subgraph: s, baseline: b, reference: r } = run;
+    const calls = `${perRequest(s.vendorCalls.perRequest)} (${run.minimum.total})`;
+    const reference = withReference
+      ? ` ${r ? `${f(r.rps, 0)} (${percent(run.ratio.referenceRps)})` : 'n/a'} | ${percent(run.ratio.subgraphVsReferenceRps)} |`
+      : '';
+    lines.push(
+      `| ${run.scenario}. ${run.name} | ${run.latencyMs} ms | ${f(s.rps, 0)} | ${f(b.rps, 0)} | ${percent(run.ratio.rps)} |${reference} ` +
         `${ms(s.latencyMs.p50)} / ${ms(b.latencyMs.p50)} | ${ms(s.latencyMs.p99)} / ${ms(b.latencyMs.p99)} | ${calls} | ` +
         `${f(s.cpuMsPerRequest, 2)} / ${f(b.cpuMsPerRequest, 2)} | ${f(s.peakRssMiB, 0)} / ${f(b.peakRssMiB, 0)} |`,
     );
@@ -132,10 +164,20 @@ export function markdownOf(results: BenchResults): string {
       notes.push(
         `- ⚠️ ${run.scenario}, ${run.latencyMs} ms: the subgraph's data differs from the baseline's: ${run.dataDifference ?? ''}`,
       );
-    for (const [label, target] of [
+    if (run.referenceSameData === false)
+      notes.push(
+        `- ⚠️ ${run.scenario}, ${run.latencyMs} ms: plain Apollo's data differs from the baseline's: ${run.referenceDataDifference ?? ''}`,
+      );
+    if (run.reference && run.reference.vendorCalls.perRequest !== run.minimum.total)
+      notes.push(
+        `- ⚠️ ${run.scenario}, ${run.latencyMs} ms, plain Apollo: ${perRequest(run.reference.vendorCalls.perRequest)} vendor calls per request, minimum ${run.minimum.total}`,
+      );
+    const targets = [
       ['subgraph', run.subgraph],
       ['baseline', run.baseline],
-    ] as const) {
+      ...(run.reference ? [['plain Apollo', run.reference] as const] : []),
+    ] as const;
+    for (const [label, target] of targets) {
       const bad = target.non2xx + target.errors + target.timeouts;
       if (bad > 0)
         notes.push(

@@ -4,11 +4,13 @@
 //   npm run bench -- --quick                       # 2 s runs: a smoke test, not published
 //   npm run bench -- --latencies 0 --scenarios 1 --duration 20 --connections 20
 //   npm run bench -- --profile --latencies 0       # CPU profiles of the subgraph, summarized
+//   npm run bench -- --no-reference                # without the plain Apollo reference
 //
 // Per vendor latency: the sandbox fakes in a process of their own (bench/vendors.ts); per scenario,
-// the baseline (bench/baseline.ts), then the subgraph (src/main.ts in production mode), each a
-// fresh process, each checked, probed for its vendor calls, warmed up, then loaded by autocannon
-// from this process. Writes bench/results/<timestamp>.json and latest.md and the README's table.
+// the baseline (bench/baseline.ts), then the reference, plain Apollo Server + DataLoaders
+// (bench/plainApollo.ts), then the subgraph (src/main.ts in production mode), each a fresh process,
+// each checked, probed for its vendor calls, warmed up, then loaded by autocannon from this
+// process. Writes bench/results/<timestamp>.json and latest.md and the README's table.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
@@ -54,7 +56,7 @@ import {
   type RunResult,
   type TargetResult,
 } from './report.js';
-import { scenarios, type Asker, type Scenario, type ScenarioId } from './scenarios.js';
+import { scenarios, type Asker, type Minimum, type Scenario, type ScenarioId } from './scenarios.js';
 import type { CallCounts } from './vendors.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -64,8 +66,8 @@ const resultsDir = join(root, 'bench', 'results');
 // Options
 
 const usage = `usage: npm run bench -- [--quick] [--duration S] [--warmup S] [--connections N]
-  [--latencies 0,20] [--scenarios 1,2,3] [--vendor-concurrency N] [--profile] [--keep-logs]
-  [--subgraph-env KEY=VALUE]…`;
+  [--latencies 0,20] [--scenarios 1,2,3] [--vendor-concurrency N] [--no-reference] [--profile]
+  [--keep-logs] [--subgraph-env KEY=VALUE]…`;
 
 function options() {
   let parsed;
@@ -79,6 +81,7 @@ function options() {
         latencies: { type: 'string', default: '0,20' },
         scenarios: { type: 'string', default: '1,2,3' },
         'vendor-concurrency': { type: 'string', default: '64' },
+        'no-reference': { type: 'boolean', default: false },
         profile: { type: 'boolean', default: false },
         'keep-logs': { type: 'boolean', default: false },
         'subgraph-env': { type: 'string', multiple: true, default: [] },
@@ -115,6 +118,7 @@ function options() {
     latenciesMs: list('latencies', parsed.latencies),
     scenarios: scenarios.filter((scenario) => selected.includes(scenario.id)),
     vendorMaxConcurrency: whole('vendor-concurrency', parsed['vendor-concurrency'], 1),
+    reference: !parsed['no-reference'],
     profile: parsed.profile,
     keepLogs: parsed['keep-logs'],
     subgraphEnv,
@@ -300,13 +304,25 @@ function subgraphSettings(opts: Options): Record<string, string> {
   };
 }
 
-async function startBaseline(env: Environment, opts: Options, scenario: Scenario): Promise<Target> {
-  const child = startNode('baseline', 'bench/baseline.ts', {
+/** A server of the benchmark's own (bench/baseline.ts, bench/plainApollo.ts): it prints `{"url"}` when ready. */
+async function startBenchServer(
+  name: string,
+  script: string,
+  env: Environment,
+  opts: Options,
+  settings: Record<string, string> = {},
+): Promise<{ child: Child; url: string }> {
+  const child = startNode(name, script, {
     cwd: root,
-    env: { ...inheritedEnv(), ...vendorEnv(env.vendors, opts), HOST: '127.0.0.1', PORT: '0' },
+    env: { ...inheritedEnv(), ...vendorEnv(env.vendors, opts), HOST: '127.0.0.1', PORT: '0', ...settings },
     stdout: 'pipe',
   });
   const { url } = await firstJsonLine<{ url: string }>(child, 60_000);
+  return { child, url };
+}
+
+async function startBaseline(env: Environment, opts: Options, scenario: Scenario): Promise<Target> {
+  const { child, url } = await startBenchServer('baseline', 'bench/baseline.ts', env, opts);
   return {
     child,
     url: `${url}/scenario${scenario.id}`,
@@ -314,6 +330,22 @@ async function startBaseline(env: Environment, opts: Options, scenario: Scenario
     headers: headersFor(env, scenario),
   };
 }
+
+/** Plain Apollo Server + DataLoaders: the scenario's GraphQL request, without credentials (it checks none). */
+async function startReference(env: Environment, opts: Options, scenario: Scenario): Promise<Target> {
+  const { child, url } = await startBenchServer('reference', 'bench/plainApollo.ts', env, opts, {
+    NODE_ENV: 'production',
+  });
+  return {
+    child,
+    url: `${url}/graphql`,
+    body: JSON.stringify(scenario.graphql),
+    headers: { 'content-type': 'application/json' },
+  };
+}
+
+/** Node's flags for the subgraph, as package.json's `start` script runs it in production. */
+const subgraphNodeArgs = ['--max-semi-space-size=64'];
 
 async function startSubgraph(env: Environment, opts: Options, scenario: Scenario, logFile: string): Promise<Target> {
   const fd = openSync(logFile, 'w');
@@ -328,7 +360,7 @@ async function startSubgraph(env: Environment, opts: Options, scenario: Scenario
         ROUTER_SECRET: env.routerSecret,
         ...subgraphSettings(opts),
       },
-      nodeArgs: env.profileDir ? ['--cpu-prof', '--cpu-prof-dir', env.profileDir] : [],
+      nodeArgs: [...subgraphNodeArgs, ...(env.profileDir ? ['--cpu-prof', '--cpu-prof-dir', env.profileDir] : [])],
       // Logs on, as in production, to a file: neither this process nor a terminal pays for them.
       stdout: fd,
     });
@@ -450,8 +482,10 @@ interface Measured {
   window: TimeWindow;
 }
 
+type TargetKind = 'baseline' | 'reference' | 'subgraph';
+
 async function measure(
-  kind: 'baseline' | 'subgraph',
+  kind: TargetKind,
   scenario: Scenario,
   latencyMs: number,
   env: Environment,
@@ -459,7 +493,11 @@ async function measure(
 ): Promise<Measured> {
   const logFile = join(env.tmp, `subgraph-${latencyMs}ms-scenario${scenario.id}.log`);
   const target =
-    kind === 'baseline' ? await startBaseline(env, opts, scenario) : await startSubgraph(env, opts, scenario, logFile);
+    kind === 'baseline'
+      ? await startBaseline(env, opts, scenario)
+      : kind === 'reference'
+        ? await startReference(env, opts, scenario)
+        : await startSubgraph(env, opts, scenario, logFile);
   const label = `${kind}, scenario ${scenario.id}, ${latencyMs} ms`;
   try {
     const metricsEndpoint = target.base ? await hasMetrics(target.base) : false;
@@ -582,8 +620,8 @@ function countLines(file: string, fromByte: number): number {
   return lines;
 }
 
-/** Where two JSON values first differ, for the report. */
-function firstDifference(a: unknown, b: unknown, path = 'data'): string | undefined {
+/** Where a target's JSON first differs from the baseline's, for the report. */
+function firstDifference(a: unknown, b: unknown, kind: TargetKind, path = 'data'): string | undefined {
   if (isDeepStrictEqual(a, b)) return undefined;
   if (a && b && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
@@ -591,12 +629,65 @@ function firstDifference(a: unknown, b: unknown, path = 'data'): string | undefi
       const difference = firstDifference(
         (a as Record<string, unknown>)[key],
         (b as Record<string, unknown>)[key],
+        kind,
         `${path}.${key}`,
       );
       if (difference) return difference;
     }
   }
-  return `${path}: subgraph ${JSON.stringify(a)?.slice(0, 200)}, baseline ${JSON.stringify(b)?.slice(0, 200)}`;
+  return `${path}: ${kind} ${JSON.stringify(a)?.slice(0, 200)}, baseline ${JSON.stringify(b)?.slice(0, 200)}`;
+}
+
+/** One scenario at one vendor latency: the targets' results, how their data compare, the goals. */
+function runResultOf(
+  scenario: Scenario,
+  latencyMs: number,
+  minimum: Minimum,
+  { baseline, reference, subgraph }: { baseline: Measured; reference?: Measured; subgraph: Measured },
+): RunResult {
+  const difference = firstDifference(subgraph.data, baseline.data, 'subgraph');
+  const referenceDifference = reference && firstDifference(reference.data, baseline.data, 'reference');
+  const partial: Omit<RunResult, 'goals'> = {
+    scenario: scenario.id,
+    name: scenario.name,
+    description: scenario.description,
+    latencyMs,
+    minimum,
+    baseline: baseline.result,
+    ...(reference && {
+      reference: reference.result,
+      referenceSameData: referenceDifference === undefined,
+      ...(referenceDifference === undefined ? {} : { referenceDataDifference: referenceDifference }),
+    }),
+    subgraph: subgraph.result,
+    sameData: difference === undefined,
+    ...(difference === undefined ? {} : { dataDifference: difference }),
+    subgraphLogLines: subgraph.logLines,
+    ratio: {
+      rps: subgraph.result.rps / baseline.result.rps,
+      p50DeltaMs: subgraph.result.latencyMs.p50 - baseline.result.latencyMs.p50,
+      p99DeltaMs: subgraph.result.latencyMs.p99 - baseline.result.latencyMs.p99,
+      ...(reference && {
+        referenceRps: reference.result.rps / baseline.result.rps,
+        subgraphVsReferenceRps: subgraph.result.rps / reference.result.rps,
+      }),
+    },
+  };
+  for (const [kind, different] of [
+    ['subgraph', difference],
+    ['reference', referenceDifference],
+  ] as const) {
+    if (different) log(`⚠️ scenario ${scenario.id}: the ${kind}'s data differs from the baseline's: ${different}`);
+  }
+  for (const [kind, target] of [
+    ['baseline', baseline],
+    ['reference', reference],
+  ] as const) {
+    const made = target?.result.vendorCalls.perRequest;
+    if (made !== undefined && made !== minimum.total)
+      log(`⚠️ scenario ${scenario.id}: the ${kind} made ${made} calls, the computed minimum is ${minimum.total}`);
+  }
+  return { ...partial, goals: goalsOf(scenario, latencyMs, partial) };
 }
 
 function goalsOf(scenario: Scenario, latencyMs: number, run: Omit<RunResult, 'goals'>): Goal[] {
@@ -683,6 +774,7 @@ async function main(): Promise<void> {
         for (const scenario of opts.scenarios) {
           const minimum = scenario.minimum(dataset, imprintLinkMetadataKey);
           const baseline = await measure('baseline', scenario, latencyMs, env, opts);
+          const reference = opts.reference ? await measure('reference', scenario, latencyMs, env, opts) : undefined;
           const subgraph = await measure('subgraph', scenario, latencyMs, env, opts);
           metricsEndpoint ||= subgraph.metricsEndpoint;
           if (profileDir) {
@@ -692,32 +784,7 @@ async function main(): Promise<void> {
               window: subgraph.window,
             });
           }
-          const difference = firstDifference(subgraph.data, baseline.data);
-          const partial: Omit<RunResult, 'goals'> = {
-            scenario: scenario.id,
-            name: scenario.name,
-            description: scenario.description,
-            latencyMs,
-            minimum,
-            baseline: baseline.result,
-            subgraph: subgraph.result,
-            sameData: difference === undefined,
-            ...(difference === undefined ? {} : { dataDifference: difference }),
-            subgraphLogLines: subgraph.logLines,
-            ratio: {
-              rps: subgraph.result.rps / baseline.result.rps,
-              p50DeltaMs: subgraph.result.latencyMs.p50 - baseline.result.latencyMs.p50,
-              p99DeltaMs: subgraph.result.latencyMs.p99 - baseline.result.latencyMs.p99,
-            },
-          };
-          if (difference)
-            log(`⚠️ scenario ${scenario.id}: the subgraph's data differs from the baseline's: ${difference}`);
-          if (baseline.result.vendorCalls.perRequest !== minimum.total) {
-            log(
-              `⚠️ scenario ${scenario.id}: the baseline made ${baseline.result.vendorCalls.perRequest} calls, the computed minimum is ${minimum.total}`,
-            );
-          }
-          runs.push({ ...partial, goals: goalsOf(scenario, latencyMs, partial) });
+          runs.push(runResultOf(scenario, latencyMs, minimum, { baseline, reference, subgraph }));
         }
       } finally {
         await stopChild(vendorsChild);
@@ -746,10 +813,13 @@ async function main(): Promise<void> {
       latenciesMs: opts.latenciesMs,
       vendorMaxConcurrency: opts.vendorMaxConcurrency,
       scenarios: opts.scenarios.map((scenario) => scenario.id),
+      reference: opts.reference,
       profile: opts.profile,
     },
     subgraph: {
-      command: `node${opts.profile ? ' --cpu-prof' : ''} --import tsx src/main.ts`,
+      command: ['node', ...subgraphNodeArgs, ...(opts.profile ? ['--cpu-prof'] : []), '--import tsx src/main.ts'].join(
+        ' ',
+      ),
       env: {
         ...subgraphSettings(opts),
         VENDOR_MAX_CONCURRENCY: String(opts.vendorMaxConcurrency),

@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { startSandboxVendors } from '../src/sandbox/vendors.js';
+import { exitWithParent } from './processes.js';
 
 export interface CallCounts {
   total: number;
@@ -65,21 +66,11 @@ await new Promise<void>((resolve, reject) => {
 });
 const { port } = control.address() as AddressInfo;
 
-let stopping = false;
-function stop(): void {
-  if (stopping) return;
-  stopping = true;
+exitWithParent(async () => {
   clearInterval(drainTimer);
   control.closeAllConnections();
   control.close();
-  void sandbox.close().finally(() => process.exit(0));
-  // Never hang on the way out.
-  setTimeout(() => process.exit(0), 2_000).unref();
-}
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
-process.stdin.on('end', stop);
-process.stdin.on('error', stop);
-process.stdin.resume();
+  await sandbox.close();
+});
 
 process.stdout.write(`${JSON.stringify({ settings: sandbox.settings, control: `http://${host}:${port}` })}\n`);
