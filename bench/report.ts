@@ -137,7 +137,7 @@ export function markdownOf(results: BenchResults): string {
   const referenceColumns = withReference ? ' req/s plain Apollo (vs baseline) | subgraph vs plain Apollo |' : '';
   lines.push(
     '',
-    `| scenario | vendor latency | req/s subgraph | req/s baseline | subgraph vs baseline |${referenceColumns} p50 ms subgraph / baseline | p99 ms subgraph / baseline | vendor calls/req (minimum) | CPU ms/req subgraph / baseline | peak RSS MiB subgraph / baseline |`,
+    `| scenario | vendor latency | req/s subgraph | req/s baseline | subgraph vs baseline |${referenceColumns} p50 ms subgraph / baseline | p99 ms subgraph / baseline | vendor calls/req (minimum) | CPU ms/req subgraph /${withReference ? ' plain Apollo /' : ''} baseline | peak RSS MiB subgraph / baseline |`,
     `| --- | ---: | ---: | ---: | ---: |${withReference ? ' ---: | ---: |' : ''} ---: | ---: | ---: | ---: | ---: |`,
   );
   for (const run of results.runs) {
@@ -149,7 +149,7 @@ export function markdownOf(results: BenchResults): string {
     lines.push(
       `| ${run.scenario}. ${run.name} | ${run.latencyMs} ms | ${f(s.rps, 0)} | ${f(b.rps, 0)} | ${percent(run.ratio.rps)} |${reference} ` +
         `${ms(s.latencyMs.p50)} / ${ms(b.latencyMs.p50)} | ${ms(s.latencyMs.p99)} / ${ms(b.latencyMs.p99)} | ${calls} | ` +
-        `${f(s.cpuMsPerRequest, 2)} / ${f(b.cpuMsPerRequest, 2)} | ${f(s.peakRssMiB, 0)} / ${f(b.peakRssMiB, 0)} |`,
+        `${f(s.cpuMsPerRequest, 2)} /${withReference ? ` ${f(r?.cpuMsPerRequest ?? null, 2)} /` : ''} ${f(b.cpuMsPerRequest, 2)} | ${f(s.peakRssMiB, 0)} / ${f(b.peakRssMiB, 0)} |`,
     );
   }
   const goals = results.runs.flatMap((run) =>
