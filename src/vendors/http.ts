@@ -101,8 +101,9 @@ const transientStatuses = new Set([429, 502, 503, 504]);
 
 /**
  * The one place where vendor HTTP happens. Per attempt: client-side rate limit, concurrency cap
- * (bulkhead), timeout (undici's own: until the headers, then between body chunks). Around the attempts: a circuit breaker per vendor, and for idempotent reads
- * retries with exponential backoff and full jitter that honour Retry-After and Voucherify's
+ * (bulkhead), timeout (undici's own: to connect, until the headers, then between body chunks).
+ * Around the attempts: a circuit breaker per vendor, and for idempotent reads retries with
+ * exponential backoff and full jitter that honour Retry-After and Voucherify's
  * X-Rate-Limit-Retry, all within the request's deadline. Then status mapping and payload
  * validation. Clients describe endpoints; this runs them.
  */
@@ -267,6 +268,7 @@ export class VendorHttp {
       return new UpstreamError(this.vendor, 'unavailable', undefined, { rejectedLocally: true, cause: 'queue full' });
     if (
       error instanceof TaskCancelledError ||
+      error instanceof undiciErrors.ConnectTimeoutError ||
       error instanceof undiciErrors.HeadersTimeoutError ||
       error instanceof undiciErrors.BodyTimeoutError ||
       (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) ||
