@@ -3,7 +3,7 @@
 //   npm run bench                                  # 0 and 20 ms vendor latency, scenarios 1–3, 10 s runs
 //   npm run bench -- --quick                       # 2 s runs: a smoke test, not published
 //   npm run bench -- --latencies 0 --scenarios 1 --duration 20 --connections 20
-//   npm run bench -- --profile --latencies 0       # CPU profiles of the subgraph, summarized
+//   npm run bench -- --profile --latencies 0       # CPU profiles of the subgraph and the reference, summarized
 //   npm run bench -- --no-reference                # without the plain Apollo reference
 //
 // Per vendor latency: the sandbox fakes in a process of their own (bench/vendors.ts); per scenario,
@@ -311,10 +311,12 @@ async function startBenchServer(
   env: Environment,
   opts: Options,
   settings: Record<string, string> = {},
+  nodeArgs: string[] = [],
 ): Promise<{ child: Child; url: string }> {
   const child = startNode(name, script, {
     cwd: root,
     env: { ...inheritedEnv(), ...vendorEnv(env.vendors, opts), HOST: '127.0.0.1', PORT: '0', ...settings },
+    nodeArgs,
     stdout: 'pipe',
   });
   const { url } = await firstJsonLine<{ url: string }>(child, 60_000);
@@ -333,15 +335,25 @@ async function startBaseline(env: Environment, opts: Options, scenario: Scenario
 
 /** Plain Apollo Server + DataLoaders: the scenario's GraphQL request, without credentials (it checks none). */
 async function startReference(env: Environment, opts: Options, scenario: Scenario): Promise<Target> {
-  const { child, url } = await startBenchServer('reference', 'bench/plainApollo.ts', env, opts, {
-    NODE_ENV: 'production',
-  });
+  // Profiled with the subgraph, so that the two profiles show what our layers add.
+  const { child, url } = await startBenchServer(
+    'reference',
+    'bench/plainApollo.ts',
+    env,
+    opts,
+    { NODE_ENV: 'production' },
+    profilerArgs(env),
+  );
   return {
     child,
     url: `${url}/graphql`,
     body: JSON.stringify(scenario.graphql),
     headers: { 'content-type': 'application/json' },
   };
+}
+
+function profilerArgs(env: Environment): string[] {
+  return env.profileDir ? ['--cpu-prof', '--cpu-prof-dir', env.profileDir] : [];
 }
 
 /** Node's flags for the subgraph, as package.json's `start` script runs it in production. */
@@ -360,7 +372,7 @@ async function startSubgraph(env: Environment, opts: Options, scenario: Scenario
         ROUTER_SECRET: env.routerSecret,
         ...subgraphSettings(opts),
       },
-      nodeArgs: [...subgraphNodeArgs, ...(env.profileDir ? ['--cpu-prof', '--cpu-prof-dir', env.profileDir] : [])],
+      nodeArgs: [...subgraphNodeArgs, ...profilerArgs(env)],
       // Logs on, as in production, to a file: neither this process nor a terminal pays for them.
       stdout: fd,
     });
@@ -783,6 +795,13 @@ async function main(): Promise<void> {
               label: `${latencyMs}ms-scenario${scenario.id}`,
               window: subgraph.window,
             });
+            if (reference) {
+              profiled.push({
+                pid: reference.pid,
+                label: `${latencyMs}ms-scenario${scenario.id}-reference`,
+                window: reference.window,
+              });
+            }
           }
           runs.push(runResultOf(scenario, latencyMs, minimum, { baseline, reference, subgraph }));
         }
@@ -891,7 +910,7 @@ function summarizeProfiles(profileDir: string, profiled: Profiled[]): void {
     if (!main) continue;
     const profile = JSON.parse(readFileSync(named, 'utf8')) as CpuProfile;
     process.stdout.write(
-      `\n## CPU profile of the subgraph, ${run.label}, measured run only\n` +
+      `\n## CPU profile of the ${run.label.endsWith('-reference') ? 'plain Apollo reference' : 'subgraph'}, ${run.label}, measured run only\n` +
         `(${named}; npx tsx bench/cpuprofile.ts ${named} --from ${run.window.fromUs} --to ${run.window.toUs} --callers NAME)\n` +
         `${formatSummary(summarize(profile, 25, run.window))}\n`,
     );
