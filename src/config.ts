@@ -49,6 +49,8 @@ const environment = z.object({
   IMPRINT_RATE_LIMIT_BURST: positiveInt.default(25),
   VENDOR_MAX_CONCURRENCY: positiveInt.default(16),
   VENDOR_MAX_QUEUE: positiveInt.default(1_000),
+  // A customer record is a few KiB; a coupon list of hundreds stays well under this.
+  VENDOR_MAX_RESPONSE_BYTES: positiveInt.default(4_194_304),
   MAX_CUSTOMERS_PER_QUERY: positiveInt.default(100),
   MAX_REQUEST_BYTES: positiveInt.default(1_048_576),
   SANDBOX_VENDOR_LATENCY_MS: z.coerce.number().int().min(0).default(0),
@@ -176,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e.UPSTREAM_TIMEOUT_MS,
       maxConcurrency: e.VENDOR_MAX_CONCURRENCY,
       maxQueue: e.VENDOR_MAX_QUEUE,
+      maxResponseBytes: e.VENDOR_MAX_RESPONSE_BYTES,
       maxRetries: e.VENDOR_MAX_RETRIES,
       retryBaseDelayMs: e.VENDOR_RETRY_BASE_DELAY_MS,
       breakerThreshold: e.BREAKER_THRESHOLD,

@@ -153,7 +153,7 @@ export class VendorHttp {
   async send(request: VendorRequest, scope: RequestScope = unscoped()): Promise<boolean> {
     const done = await this.exchange(request, scope, async (body) => {
       // Read to the end rather than `dump()`ed: dump resolves even when the body times out.
-      for await (const chunk of body) void chunk;
+      await this.readCapped(body);
       return true;
     });
     return done ?? false;
@@ -243,12 +243,11 @@ export class VendorHttp {
   }
 
   private async parse<T>(body: Dispatcher.ResponseData['body'], schema: z.ZodType<T>): Promise<T> {
+    const text = (await this.readCapped(body)).toString('utf8');
     let json: unknown;
     try {
-      json = await body.json();
-    } catch (error) {
-      // Anything but a syntax error (a body timeout, a dropped connection) is classified by the caller.
-      if (!(error instanceof SyntaxError)) throw error;
+      json = JSON.parse(text);
+    } catch {
       throw new UpstreamError(this.vendor, 'bad_response', undefined, { cause: 'malformed JSON' });
     }
     const parsed = schema.safeParse(json);
@@ -258,6 +257,25 @@ export class VendorHttp {
       throw new UpstreamError(this.vendor, 'bad_response', undefined, { cause: paths });
     }
     return parsed.data;
+  }
+
+  /**
+   * The whole body, up to VENDOR_MAX_RESPONSE_BYTES: a longer one (a vendor bug, or a hostile
+   * upstream) is refused before it is buffered. A body timeout or a dropped connection rejects
+   * with its own error, for the caller to classify.
+   */
+  private async readCapped(body: Dispatcher.ResponseData['body']): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > this.options.maxResponseBytes) {
+        body.destroy();
+        throw new UpstreamError(this.vendor, 'bad_response', undefined, { cause: 'response too large' });
+      }
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks, size);
   }
 
   private toUpstreamError(error: unknown, scope?: RequestScope): UpstreamError {

@@ -15,6 +15,8 @@ export interface VendorLimits {
   maxConcurrency: number;
   /** Calls waiting for a slot before new ones fail fast. */
   maxQueue: number;
+  /** The largest response body read from a vendor; a longer one is refused, not buffered. */
+  maxResponseBytes: number;
   /** Retries of an idempotent read after a transient failure (0: none). */
   maxRetries: number;
   /** The first retry waits up to this long, doubling each time (full jitter). */

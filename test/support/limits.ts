@@ -10,6 +10,7 @@ export function testLimits(overrides: Partial<VendorLimits> = {}): VendorLimits 
     timeoutMs: 1_000,
     maxConcurrency: 8,
     maxQueue: 100,
+    maxResponseBytes: 1_048_576,
     maxRetries: 0,
     retryBaseDelayMs: 10,
     breakerThreshold: 1_000,

@@ -153,6 +153,16 @@ describe.each(endpoints)('$vendor $name', (endpoint) => {
     expect(error.failure).toBe('timeout');
   });
 
+  it('refuses a 2xx body larger than VENDOR_MAX_RESPONSE_BYTES as a bad response', async () => {
+    const large = JSON.stringify({ padding: 'x'.repeat(64 * 1024) });
+    ctx.up.respond(() => ({ status: 200, headers: { 'content-type': 'application/json' }, body: large }));
+    const error = await upstreamFailure(open({ maxResponseBytes: 16 * 1024 }).call(CUSTOMER_ID));
+    expect(error.vendor).toBe(endpoint.vendor);
+    expect(error.failure).toBe('bad_response');
+    expect(error.cause).toBe('response too large');
+    expect(ctx.up.requests).toHaveLength(1);
+  });
+
   it('fails with unavailable when the server drops the connection', async () => {
     ctx.up.respond(() => ({ destroy: true }));
     const error = await upstreamFailure(open().call(CUSTOMER_ID));
