@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** One request as the upstream server received it. */
@@ -44,6 +44,21 @@ export function json(status: number, value: unknown, headers: Record<string, str
   return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(value) };
 }
 
+/** Answers `req` as `reply` says: a response, a stalled body, no answer, or a dropped socket. */
+export function sendReply(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
+  if ('hang' in reply) return;
+  if ('destroy' in reply) {
+    req.socket.destroy();
+    return;
+  }
+  res.writeHead(reply.status, reply.headers);
+  if (reply.stall) {
+    res.write(reply.body ?? '');
+    return;
+  }
+  res.end(reply.body ?? '');
+}
+
 /** A tiny programmable HTTP server on 127.0.0.1 standing in for a vendor API. */
 export async function startUpstream(): Promise<Upstream> {
   const requests: RecordedRequest[] = [];
@@ -71,19 +86,7 @@ export async function startUpstream(): Promise<Upstream> {
       Promise.resolve()
         .then(() => handler(recorded))
         .then(
-          (reply) => {
-            if ('hang' in reply) return;
-            if ('destroy' in reply) {
-              req.socket.destroy();
-              return;
-            }
-            res.writeHead(reply.status, reply.headers);
-            if (reply.stall) {
-              res.write(reply.body ?? '');
-              return;
-            }
-            res.end(reply.body ?? '');
-          },
+          (reply) => sendReply(req, res, reply),
           () => {
             if (!res.headersSent) res.writeHead(500);
             res.end('handler failed');

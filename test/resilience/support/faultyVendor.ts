@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RecordedRequest, Reply } from '../../support/upstream.js';
+import { sendReply, type RecordedRequest, type Reply } from '../../support/upstream.js';
 
 /** One request as the vendor received it, and when (epoch milliseconds). */
 export interface ReceivedCall extends RecordedRequest {
@@ -87,19 +87,7 @@ export async function startFaultyVendor(healthyBaseUrl: string): Promise<FaultyV
       Promise.resolve()
         .then(() => fault?.(call, seen) ?? healthyReply(call))
         .then(
-          (reply) => {
-            if ('hang' in reply) return;
-            if ('destroy' in reply) {
-              req.socket.destroy();
-              return;
-            }
-            res.writeHead(reply.status, reply.headers);
-            if (reply.stall) {
-              res.write(reply.body ?? '');
-              return;
-            }
-            res.end(reply.body ?? '');
-          },
+          (reply) => sendReply(req, res, reply),
           () => {
             if (!res.headersSent) res.writeHead(502);
             res.end();
