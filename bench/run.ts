@@ -47,15 +47,7 @@ import {
   waitForLineInFile,
   type Child,
 } from './processes.js';
-import {
-  markdownOf,
-  updateReadme,
-  type BenchResults,
-  type Goal,
-  type LatencySummary,
-  type RunResult,
-  type TargetResult,
-} from './report.js';
+import { markdownOf, updateReadme, type BenchResults, type Goal, type RunResult, type TargetResult } from './report.js';
 import { scenarios, type Asker, type Minimum, type Scenario, type ScenarioId } from './scenarios.js';
 import type { CallCounts } from './vendors.js';
 
@@ -171,16 +163,10 @@ interface Target {
   base?: string;
 }
 
-interface Load {
-  rps: number;
-  requests: number;
-  sent: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
+/** What one autocannon run measured: the load figures of a TargetResult, and how long it ran. */
+type Load = Pick<TargetResult, 'rps' | 'requests' | 'sent' | 'non2xx' | 'errors' | 'timeouts' | 'latencyMs'> & {
   durationSeconds: number;
-  latencyMs: LatencySummary;
-}
+};
 
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return Number.NaN;
