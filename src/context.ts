@@ -1,4 +1,4 @@
-import type { Caller } from './auth/caller.js';
+import { quotaKeyOf, type Caller } from './auth/caller.js';
 import { Customers } from './customers/customers.js';
 import { createLoaders, type VendorClients } from './vendors/clients.js';
 import { requestScope, type RequestScope } from './vendors/http.js';
@@ -21,15 +21,18 @@ export interface Context {
   scope: RequestScope;
 }
 
-/** Per GraphQL request: the caller, fresh loaders, and the scope (deadline, request id) of its vendor calls. */
+/**
+ * Per GraphQL request: the caller, fresh loaders, and the scope of its vendor calls (deadline,
+ * request id, quota key; `cancelled` aborts them all, e.g. when the client goes away).
+ */
 export function createContext(
   caller: Caller,
-  requestId: string,
+  request: { requestId: string; cancelled?: AbortSignal },
   clients: VendorClients,
   settings: ResolverSettings,
   observer?: LoaderObserver,
 ): Context {
-  const scope = requestScope(settings.requestDeadlineMs, requestId);
+  const scope = requestScope(settings.requestDeadlineMs, { ...request, caller: quotaKeyOf(caller) });
   const loaders = createLoaders(clients, scope, observer);
   const customers = new Customers(caller, loaders, clients, scope, settings.imprintLinkKey);
   return { caller, customers, settings, scope };

@@ -117,12 +117,17 @@ export async function startServer(options: {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body };
+    // A client that leaves before its answer gives up its queued vendor calls: nobody would read them.
+    const clientGone = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) clientGone.abort();
+    });
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
       // Throws a 401 for the whole request on a bad token or a missing router secret.
       context: async () => {
         const caller = await authenticator.authenticate((name) => headers.get(name));
-        return createContext(caller, requestId, clients, settings, observability);
+        return createContext(caller, { requestId, cancelled: clientGone.signal }, clients, settings, observability);
       },
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);

@@ -2,9 +2,9 @@ export type VendorName = 'gameball' | 'voucherify' | 'imprint';
 
 /** What went wrong upstream, in terms a caller can act on. */
 export type UpstreamFailure =
-  | 'unavailable' // network error, 5xx, or our own concurrency queue is full
+  | 'unavailable' // network error, 5xx, the circuit is open, or our own queue for the vendor is full
   | 'timeout'
-  | 'rate_limited' // 429
+  | 'rate_limited' // 429, or no slot of our quota for the vendor before the request's deadline
   | 'unauthorized' // 401/403: our credentials for the vendor are wrong
   | 'rejected' // another 4xx: the vendor refused the request as sent
   | 'bad_response'; // a 2xx whose body is not the documented payload
@@ -17,7 +17,11 @@ export class UpstreamError extends Error {
   override readonly name = 'UpstreamError';
   /** How long the vendor asked us to wait before trying again (Retry-After and the like). */
   readonly retryAfterMs: number | undefined;
-  /** Refused on our side (circuit open, queue full): the vendor was not called. */
+  /**
+   * Decided on our side, so it says nothing about the vendor's health: the circuit is open, there
+   * was no quota slot in time or room in the queue, or the request's deadline passed (or its client
+   * left) during the call.
+   */
   readonly rejectedLocally: boolean;
   /**
    * Worth another attempt of the same read: a network failure, or a 429/502/503/504 whose

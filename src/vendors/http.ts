@@ -2,25 +2,22 @@ import { setMaxListeners } from 'node:events';
 import { Agent, request, errors as undiciErrors, type Dispatcher } from 'undici';
 import {
   BrokenCircuitError,
-  BulkheadRejectedError,
   CircuitState,
   ConsecutiveBreaker,
   DelegateBackoff,
   TaskCancelledError,
-  bulkhead,
   circuitBreaker,
   handleWhen,
   retry,
   wrap,
-  type BulkheadPolicy,
   type CircuitBreakerPolicy,
   type IPolicy,
   type IRetryBackoffContext,
 } from 'cockatiel';
 import type { Span } from '@opentelemetry/api';
 import type { z } from 'zod';
-import { UpstreamError, type VendorName } from './errors.js';
-import { RateLimiter } from './rateLimit.js';
+import { UpstreamError, type UpstreamFailure, type VendorName } from './errors.js';
+import { QuotaRefusal, VendorQuota, type Release } from './quota.js';
 import type { VendorLimits } from './settings.js';
 
 export interface VendorHttpOptions extends Omit<VendorLimits, 'rateLimits'> {
@@ -46,26 +43,43 @@ export interface VendorRequest {
 
 /**
  * What every vendor call of one GraphQL request shares: its deadline (the signal aborts at
- * `deadlineAt`, epoch milliseconds; retries and waits included), its request id (sent to the
- * vendors as `x-request-id`), and a count of the vendor calls it made.
+ * `deadlineAt`, epoch milliseconds, or when the client goes away; retries and waits included), its
+ * request id (sent to the vendors as `x-request-id`), who is asking (vendor quota is shared fairly
+ * between callers), and a count of the vendor calls it made.
  */
 export interface RequestScope {
   readonly signal: AbortSignal;
   readonly deadlineAt: number;
   readonly requestId: string | null;
+  /** The caller's key in the vendor quotas: one queue per key, served round-robin. */
+  readonly caller: string;
   vendorCalls: number;
   /** The request's trace span, when tracing is on: vendor call spans are its children. */
   span: Span | null;
 }
 
-export function requestScope(deadlineMs: number, requestId: string | null = null): RequestScope {
-  const signal = AbortSignal.timeout(deadlineMs);
+export function requestScope(
+  deadlineMs: number,
+  options: { requestId?: string | null; caller?: string; cancelled?: AbortSignal } = {},
+): RequestScope {
+  const timeout = AbortSignal.timeout(deadlineMs);
+  const signal = options.cancelled ? AbortSignal.any([timeout, options.cancelled]) : timeout;
   // Every call in flight for the request listens to it; dozens at once are normal.
   setMaxListeners(0, signal);
   const deadlineAt = Date.now() + deadlineMs;
   deadlines.set(signal, deadlineAt);
-  return { signal, deadlineAt, requestId, vendorCalls: 0, span: null };
+  return {
+    signal,
+    deadlineAt,
+    requestId: options.requestId ?? null,
+    caller: options.caller ?? unscopedCaller,
+    vendorCalls: 0,
+    span: null,
+  };
 }
+
+/** The quota key of calls made outside a GraphQL request (tests, scripts). */
+const unscopedCaller = 'unscoped';
 
 /**
  * The retry policy is built once per vendor and cockatiel hands its backoff only the request's
@@ -75,7 +89,14 @@ const deadlines = new WeakMap<AbortSignal, number>();
 
 /** For calls outside a GraphQL request (tests, scripts): no deadline but the attempts' timeouts. */
 function unscoped(): RequestScope {
-  return { signal: neverAborted, deadlineAt: Number.POSITIVE_INFINITY, requestId: null, vendorCalls: 0, span: null };
+  return {
+    signal: neverAborted,
+    deadlineAt: Number.POSITIVE_INFINITY,
+    requestId: null,
+    caller: unscopedCaller,
+    vendorCalls: 0,
+    span: null,
+  };
 }
 const neverAborted = new AbortController().signal;
 setMaxListeners(0, neverAborted);
@@ -100,8 +121,9 @@ const breakerStates: Partial<Record<CircuitState, 'closed' | 'open' | 'half-open
 const transientStatuses = new Set([429, 502, 503, 504]);
 
 /**
- * The one place where vendor HTTP happens. Per attempt: client-side rate limit, concurrency cap
- * (bulkhead), timeout (undici's own: to connect, until the headers, then between body chunks).
+ * The one place where vendor HTTP happens. Per attempt: a slot of the vendor's quota (rate limit
+ * and concurrency cap, shared fairly between callers), timeout (undici's own: to connect, until
+ * the headers, then between body chunks).
  * Around the attempts: a circuit breaker per vendor, and for idempotent reads retries with
  * exponential backoff and full jitter that honour Retry-After and Voucherify's
  * X-Rate-Limit-Retry, all within the request's deadline. Then status mapping and payload
@@ -111,10 +133,9 @@ export class VendorHttp {
   readonly vendor: VendorName;
   readonly breaker: CircuitBreakerPolicy;
   private readonly agent: Agent;
-  private readonly bulkhead: BulkheadPolicy;
+  readonly quota: VendorQuota;
   /** Reads: retries around the breaker. Writes only go through the breaker. */
   private readonly reads: IPolicy;
-  private readonly rateLimiter: RateLimiter;
   private readonly baseUrl: string;
   private readonly headers: Record<string, string>;
   private readonly observer: VendorCallObserver;
@@ -133,9 +154,13 @@ export class VendorHttp {
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
     });
-    this.rateLimiter = new RateLimiter(options.rateLimit.perSecond, options.rateLimit.burst);
-    this.bulkhead = bulkhead(options.maxConcurrency, options.maxQueue);
-    // What says "the vendor is struggling": not 4xx answers, which are about the request.
+    this.quota = new VendorQuota({
+      ...options.rateLimit,
+      maxConcurrency: options.maxConcurrency,
+      maxQueue: options.maxQueue,
+    });
+    // What says "the vendor is struggling": not 4xx answers, which are about the request, and
+    // nothing decided on our side (our deadline, our quota, our own bugs).
     this.breaker = circuitBreaker(
       handleWhen((error) => error instanceof UpstreamError && error.countsAgainstVendor),
       { halfOpenAfter: options.breakerHalfOpenAfterMs, breaker: new ConsecutiveBreaker(options.breakerThreshold) },
@@ -168,57 +193,63 @@ export class VendorHttp {
     scope: RequestScope,
     read: (body: Dispatcher.ResponseData['body']) => Promise<T>,
   ): Promise<T | null> {
+    // Serialised before any policy: a body that cannot be serialised is our bug, not a vendor failure.
+    const body = call.body === undefined ? undefined : JSON.stringify(call.body);
     // Writes are never retried blindly: a lost answer does not mean a lost write.
     const policy = call.method === 'GET' ? this.reads : this.breaker;
     try {
-      return await policy.execute(({ signal }) => this.attempt(call, scope, signal, read), scope.signal);
+      return await policy.execute(({ signal }) => this.attempt(call, body, scope, signal, read), scope.signal);
     } catch (error) {
-      throw this.toUpstreamError(error, scope);
+      throw this.classify(error, scope);
     }
   }
 
   private async attempt<T>(
     call: VendorRequest,
+    body: string | undefined,
     scope: RequestScope,
     signal: AbortSignal,
     read: (body: Dispatcher.ResponseData['body']) => Promise<T>,
   ): Promise<T | null> {
-    await this.rateLimiter.acquire(signal);
+    let release: Release;
+    try {
+      release = await this.quota.acquire(scope.caller, scope.deadlineAt, signal);
+    } catch (error) {
+      throw this.classify(error, scope);
+    }
     scope.vendorCalls += 1;
     const done = this.observer.attempt(this.vendor, call.endpoint, scope);
     let status = 0;
     try {
-      return await this.bulkhead.execute(async () => {
-        const hasBody = call.body !== undefined;
-        const response = await request(this.baseUrl + call.path, {
-          method: call.method,
-          dispatcher: this.agent,
-          signal,
-          headers: {
-            ...this.headers,
-            ...call.headers,
-            ...(scope.requestId ? { 'x-request-id': scope.requestId } : {}),
-            ...(hasBody ? { 'content-type': 'application/json' } : {}),
-          },
-          body: hasBody ? JSON.stringify(call.body) : undefined,
-        });
-        const { statusCode, body, headers } = response;
-        status = statusCode;
-        if (statusCode >= 200 && statusCode < 300) return await read(body);
-        // Error bodies are never read: they may echo personal data or credentials.
-        await body.dump();
-        if (statusCode === 404) return null;
-        const retryAfterMs = retryAfterOf(headers);
-        throw new UpstreamError(this.vendor, failureForStatus(statusCode), statusCode, {
-          retryAfterMs,
-          // Worth another attempt only if the wait the vendor asks for ends before the deadline.
-          retryable: transientStatuses.has(statusCode) && Date.now() + (retryAfterMs ?? 0) < scope.deadlineAt,
-        });
-      }, signal);
+      const response = await request(this.baseUrl + call.path, {
+        method: call.method,
+        dispatcher: this.agent,
+        signal,
+        headers: {
+          ...this.headers,
+          ...call.headers,
+          ...(scope.requestId ? { 'x-request-id': scope.requestId } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        body,
+      });
+      const { statusCode, headers } = response;
+      status = statusCode;
+      if (statusCode >= 200 && statusCode < 300) return await read(response.body);
+      // Error bodies are never read: they may echo personal data or credentials.
+      await response.body.dump();
+      if (statusCode === 404) return null;
+      const retryAfterMs = retryAfterOf(headers);
+      throw new UpstreamError(this.vendor, failureForStatus(statusCode), statusCode, {
+        retryAfterMs,
+        // Worth another attempt only if the wait the vendor asks for ends before the deadline.
+        retryable: transientStatuses.has(statusCode) && Date.now() + (retryAfterMs ?? 0) < scope.deadlineAt,
+      });
     } catch (error) {
       // Classified here, inside the breaker and the retries, so both see what kind of failure it was.
-      throw this.toUpstreamError(error, scope);
+      throw this.classify(error, scope, signal);
     } finally {
+      release();
       done(status);
     }
   }
@@ -278,25 +309,56 @@ export class VendorHttp {
     return Buffer.concat(chunks, size);
   }
 
-  private toUpstreamError(error: unknown, scope?: RequestScope): UpstreamError {
+  /**
+   * What a failure says about the vendor. What the vendor did (an answer, a timeout, a dropped
+   * connection) is its failure, counted by the breaker and maybe retried. What we decided (circuit
+   * open, no quota slot, our deadline, the client gone) is a local failure that says nothing about
+   * the vendor. Anything else is our own bug, passed on as it is.
+   */
+  private classify(error: unknown, scope: RequestScope, attemptSignal?: AbortSignal): unknown {
     if (error instanceof UpstreamError) return error;
-    if (error instanceof BrokenCircuitError)
-      return new UpstreamError(this.vendor, 'unavailable', undefined, { rejectedLocally: true, cause: 'circuit open' });
-    if (error instanceof BulkheadRejectedError)
-      return new UpstreamError(this.vendor, 'unavailable', undefined, { rejectedLocally: true, cause: 'queue full' });
+    const local = (failure: UpstreamFailure, cause: string) =>
+      new UpstreamError(this.vendor, failure, undefined, { rejectedLocally: true, cause });
+    if (error instanceof BrokenCircuitError) return local('unavailable', 'circuit open');
+    if (error instanceof QuotaRefusal) {
+      return error.reason === 'deadline'
+        ? local('rate_limited', 'no quota slot before the deadline')
+        : local('unavailable', 'queue full');
+    }
+    // Whatever undici or cockatiel made of it, an abort is ours: the deadline, or the client gone.
+    if (scope.signal.aborted || attemptSignal?.aborted || error instanceof TaskCancelledError) {
+      return local('timeout', 'request deadline');
+    }
     if (
-      error instanceof TaskCancelledError ||
       error instanceof undiciErrors.ConnectTimeoutError ||
       error instanceof undiciErrors.HeadersTimeoutError ||
-      error instanceof undiciErrors.BodyTimeoutError ||
-      (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) ||
-      scope?.signal.aborted
+      error instanceof undiciErrors.BodyTimeoutError
     ) {
       return new UpstreamError(this.vendor, 'timeout');
     }
     // A network failure: the connection failed or dropped, so another attempt may well succeed.
-    return new UpstreamError(this.vendor, 'unavailable', undefined, { cause: errorCode(error), retryable: true });
+    if (isNetworkFailure(error)) {
+      return new UpstreamError(this.vendor, 'unavailable', undefined, { cause: errorCode(error), retryable: true });
+    }
+    return error;
   }
+}
+
+/** undici's errors about how it was used, not about the connection: our bugs or our shutdown. */
+const localUndiciErrors = [
+  undiciErrors.InvalidArgumentError,
+  undiciErrors.InvalidReturnValueError,
+  undiciErrors.RequestAbortedError,
+  undiciErrors.RequestContentLengthMismatchError,
+  undiciErrors.NotSupportedError,
+  undiciErrors.ClientDestroyedError,
+  undiciErrors.ClientClosedError,
+];
+
+/** A system error of the network stack (refused, reset, DNS), or an undici error about the connection. */
+function isNetworkFailure(error: unknown): boolean {
+  if (error instanceof undiciErrors.UndiciError) return !localUndiciErrors.some((type) => error instanceof type);
+  return error instanceof Error && typeof (error as { syscall?: unknown }).syscall === 'string';
 }
 
 function failureForStatus(status: number): UpstreamError['failure'] {

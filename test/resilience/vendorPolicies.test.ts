@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GameballClient } from '../../src/vendors/gameball/client.js';
 import { UpstreamError } from '../../src/vendors/errors.js';
 import { requestScope } from '../../src/vendors/http.js';
@@ -188,6 +188,78 @@ describe('vendor call policies', () => {
       expect(await client.getProfile('cust_0001')).toMatchObject({ customerId: 'cust_0001' });
       expect(await client.getProfile('cust_0001')).toMatchObject({ customerId: 'cust_0001' });
       expect(upstream.requests).toHaveLength(5);
+    });
+
+    // Only what the vendor did may open its circuit: a flood that runs into its own deadline, or
+    // a request this service cannot even serialise, must not cut every other caller off.
+    it('does not count calls cut short by their own request deadline', async () => {
+      upstream.respond(() => ({ hang: true }));
+      const client = gameball({ maxRetries: 0, breakerThreshold: 2, timeoutMs: 10_000 });
+      for (let call = 0; call < 4; call += 1) {
+        const error = await failureOf(client.getProfile('cust_0001', requestScope(50)));
+        expect(error.failure).toBe('timeout');
+        expect(error.rejectedLocally).toBe(true);
+      }
+
+      upstream.respond(() => json(200, profile));
+      expect(await client.getProfile('cust_0001')).toMatchObject({ customerId: 'cust_0001' });
+      expect(upstream.requests).toHaveLength(5);
+    });
+
+    it('does not count calls whose request aborted because its client left', async () => {
+      upstream.respond(() => ({ hang: true }));
+      const client = gameball({ maxRetries: 0, breakerThreshold: 2, timeoutMs: 10_000 });
+      for (let call = 0; call < 4; call += 1) {
+        const clientGone = new AbortController();
+        const pending = failureOf(
+          client.getProfile('cust_0001', requestScope(10_000, { cancelled: clientGone.signal })),
+        );
+        await vi.waitFor(() => expect(upstream.requests).toHaveLength(call + 1));
+        clientGone.abort();
+        expect((await pending).rejectedLocally).toBe(true);
+      }
+
+      upstream.respond(() => json(200, profile));
+      expect(await client.getProfile('cust_0001')).toMatchObject({ customerId: 'cust_0001' });
+    });
+
+    it('does not count, and does not call the vendor for, a body it cannot serialise', async () => {
+      upstream.respond(() => json(200, profile));
+      const client = gameball({ maxRetries: 0, breakerThreshold: 2 });
+      const unserialisable = { customerId: 'cust_0001', customerAttributes: { custom: { big: 1n } } };
+      for (let call = 0; call < 4; call += 1) {
+        const error = await client.upsert(unserialisable as never).then(
+          () => undefined,
+          (reason: unknown) => reason,
+        );
+        // Our own bug, passed on as it is: not dressed up as "Gameball is unavailable".
+        expect(error).toBeInstanceOf(TypeError);
+      }
+      expect(upstream.requests).toHaveLength(0);
+
+      expect(await client.getProfile('cust_0001')).toMatchObject({ customerId: 'cust_0001' });
+      expect(upstream.requests).toHaveLength(1);
+    });
+
+    it('does not count calls its own quota refused', async () => {
+      upstream.respond(() => json(200, profile));
+      const oneASecond = { perSecond: 1, burst: 1 };
+      const client = gameball({
+        maxRetries: 0,
+        breakerThreshold: 2,
+        rateLimits: { gameball: oneASecond, voucherify: oneASecond, imprint: oneASecond },
+      });
+      expect(await client.getProfile('cust_0001', requestScope(100))).not.toBeNull();
+      for (let call = 0; call < 4; call += 1) {
+        const error = await failureOf(client.getProfile('cust_0001', requestScope(100)));
+        expect(error.failure).toBe('rate_limited');
+        expect(error.rejectedLocally).toBe(true);
+      }
+      expect(upstream.requests).toHaveLength(1);
+
+      // Once a token is due, the vendor is called: the circuit never opened.
+      expect(await client.getProfile('cust_0001', requestScope(2_000))).not.toBeNull();
+      expect(upstream.requests).toHaveLength(2);
     });
 
     it('does not count answers about the request (404, 4xx) as the vendor failing', async () => {
