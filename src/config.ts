@@ -52,6 +52,9 @@ const environment = z.object({
   // A customer record is a few KiB; a coupon list of hundreds stays well under this.
   VENDOR_MAX_RESPONSE_BYTES: positiveInt.default(4_194_304),
   MAX_CUSTOMERS_PER_QUERY: positiveInt.default(100),
+  // customers(ids:) at its maximum with every field, referrers included, fits; so does an
+  // `_entities` fetch at MAX_ENTITIES_PER_REQUEST.
+  MAX_CUSTOMERS_PER_REQUEST: positiveInt.default(250),
   MAX_REQUEST_BYTES: positiveInt.default(1_048_576),
   SANDBOX_VENDOR_LATENCY_MS: z.coerce.number().int().min(0).default(0),
   AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 needs a 256-bit secret)').optional(),
@@ -104,6 +107,8 @@ export interface Config {
   imprintLinkKey: string;
   currencyCode: string;
   maxCustomersPerQuery: number;
+  /** Distinct customers one request may look up (its share of the vendors' quotas). */
+  maxCustomersPerRequest: number;
   maxRequestBytes: number;
   auth: AuthSettings;
   /** Serve GraphiQL at GET /graphql to browsers. */
@@ -192,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     imprintLinkKey: e.IMPRINT_LINK_METADATA_KEY,
     currencyCode: e.CURRENCY_CODE,
     maxCustomersPerQuery: e.MAX_CUSTOMERS_PER_QUERY,
+    maxCustomersPerRequest: e.MAX_CUSTOMERS_PER_REQUEST,
     maxRequestBytes: e.MAX_REQUEST_BYTES,
     graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
     // GraphiQL needs introspection to show the schema, so enabling it in production enables both.

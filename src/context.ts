@@ -1,4 +1,5 @@
 import { quotaKeyOf, type Caller } from './auth/caller.js';
+import { CustomerBudget } from './customers/budget.js';
 import { Customers } from './customers/customers.js';
 import { createLoaders, type VendorClients } from './vendors/clients.js';
 import { requestScope, type RequestScope } from './vendors/http.js';
@@ -8,7 +9,7 @@ import type { LoaderObserver } from './vendors/loader.js';
 export interface ResolverSettings {
   imprintLinkKey: string;
   currencyCode: string;
-  maxCustomersPerQuery: number;
+  maxCustomersPerRequest: number;
   requestDeadlineMs: number;
 }
 
@@ -16,6 +17,8 @@ export interface ResolverSettings {
 export interface Context {
   caller: Caller;
   customers: Customers;
+  /** The customers this request has looked up, against MAX_CUSTOMERS_PER_REQUEST. */
+  budget: CustomerBudget;
   settings: ResolverSettings;
   /** The request's id, deadline and vendor call count. */
   scope: RequestScope;
@@ -34,6 +37,7 @@ export function createContext(
 ): Context {
   const scope = requestScope(settings.requestDeadlineMs, { ...request, caller: quotaKeyOf(caller) });
   const loaders = createLoaders(clients, scope, observer);
-  const customers = new Customers(caller, loaders, clients, scope, settings.imprintLinkKey);
-  return { caller, customers, settings, scope };
+  const budget = new CustomerBudget(settings.maxCustomersPerRequest);
+  const customers = new Customers(caller, loaders, clients, scope, budget, settings.imprintLinkKey);
+  return { caller, customers, budget, settings, scope };
 }

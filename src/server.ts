@@ -13,6 +13,7 @@ import { QueryDocumentStore } from './documentStore.js';
 import { createErrorFormatter } from './errors.js';
 import { loadGraphiQLPage } from './graphiql/page.js';
 import type { Logger } from './logger.js';
+import { lookupLimitsPlugin } from './lookupLimits.js';
 import { queryLimitsOf } from './queryLimits.js';
 import { Observability } from './observability/observability.js';
 import { requestObservabilityPlugin } from './observability/requests.js';
@@ -48,7 +49,7 @@ export async function startServer(options: {
   const settings = {
     imprintLinkKey: config.imprintLinkKey,
     currencyCode: config.currencyCode,
-    maxCustomersPerQuery: config.maxCustomersPerQuery,
+    maxCustomersPerRequest: config.maxCustomersPerRequest,
     requestDeadlineMs: config.requestDeadlineMs,
   };
   const authenticator = new Authenticator(config.auth);
@@ -75,6 +76,10 @@ export async function startServer(options: {
       ApolloServerPluginLandingPageDisabled(),
       requestObservabilityPlugin(logger, observability),
       ...limits.plugins,
+      lookupLimitsPlugin({
+        maxEntities: config.queryLimits.maxEntities,
+        maxCustomersPerQuery: config.maxCustomersPerQuery,
+      }),
     ],
   });
   await apollo.start();

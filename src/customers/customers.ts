@@ -6,6 +6,7 @@ import type { Loaders, VendorClients } from '../vendors/clients.js';
 import type { RequestScope } from '../vendors/http.js';
 import { mayRead } from '../auth/rules.js';
 import type { Caller } from '../auth/caller.js';
+import { budgetKeys, type CustomerBudget } from './budget.js';
 import { customerFieldsOf, type Source } from './selection.js';
 
 /**
@@ -32,6 +33,7 @@ export class Customers {
     private readonly loaders: Loaders,
     private readonly clients: VendorClients,
     private readonly scope: RequestScope,
+    private readonly budget: CustomerBudget,
     private readonly imprintLinkKey: string,
   ) {}
 
@@ -40,6 +42,7 @@ export class Customers {
    * selection needs are asked first; the others only when none of those knows the customer.
    */
   async find(id: string, selection: Selection): Promise<CustomerRef | null> {
+    this.budget.touch(budgetKeys.merchant(id));
     const needs = this.sourcesFor(id, selection);
     const ref = this.refTo(id, needs);
     const asked = this.existenceProbes(ref, needs);
@@ -54,6 +57,7 @@ export class Customers {
 
   /** The customer linked to this Imprint id, or null when Imprint does not know it. */
   async findByImprintId(imprintId: string, selection: Selection): Promise<CustomerRef | null> {
+    this.budget.touch(budgetKeys.imprint(imprintId));
     const cardHolder = await this.loaders.imprint.customer.load(imprintId);
     const id = cardHolder?.partner_customer_id;
     if (!id) return null;
@@ -108,6 +112,7 @@ export class Customers {
 
   /** A Voucherify customer by Voucherify's own id (referrers are named that way). */
   async promotionsByVoucherifyId(voucherifyId: string): Promise<VoucherifyCustomer | null> {
+    this.budget.touch(budgetKeys.voucherify(voucherifyId));
     const record = await this.loaders.voucherify.customer.load(voucherifyId);
     return record?.id === voucherifyId ? record : null;
   }
