@@ -1,6 +1,6 @@
-import { GraphQLError, defaultFieldResolver, type GraphQLFieldResolver } from 'graphql';
+import { defaultFieldResolver, type GraphQLFieldResolver } from 'graphql';
 import type { Caller } from './caller.js';
-import { accessRules, allows, type Rule } from './rules.js';
+import { accessRules, allows, forbidden, type Rule } from './rules.js';
 
 type FieldResolver = GraphQLFieldResolver<never, { caller: Caller }>;
 type ResolverMap = Record<string, unknown>;
@@ -17,9 +17,7 @@ export function guardResolvers<R extends ResolverMap>(resolvers: R): R {
       const resolve = typeResolvers[fieldName] ?? (defaultFieldResolver as FieldResolver);
       typeResolvers[fieldName] = (parent, args, context, info) => {
         if (!allows(rule, context.caller, (owner as (parent: never) => string | null)(parent))) {
-          throw new GraphQLError(`Not authorized to read ${typeName}.${fieldName}`, {
-            extensions: { code: 'FORBIDDEN' },
-          });
+          throw forbidden(`${typeName}.${fieldName}`);
         }
         return resolve(parent, args, context, info);
       };

@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql';
 import type { CustomerRef } from '../customers/customers.js';
 import type { Caller } from './caller.js';
 
@@ -66,6 +67,23 @@ export const accessRules = {
 } as const;
 
 export type GuardedType = keyof typeof accessRules;
+
+/**
+ * Resolving a Customer entity by its Imprint key maps a card account to a merchant customer, as
+ * `customerByImprintId` does: the same scope, or the card holder themself (the Imprint record's
+ * merchant id is the token's subject).
+ */
+export const imprintKeyRule: Rule = personal;
+
+/** Whether some owner could pass the rule for this caller: if not, it is refused before any lookup. */
+export function mayEverPass(rule: Rule, caller: Caller): boolean {
+  return caller.scopes.has(rule.scope) || (rule.kind === 'ownerOrScope' && caller.subject !== null);
+}
+
+/** What a caller gets for data the rules do not let it read. */
+export function forbidden(what: string): GraphQLError {
+  return new GraphQLError(`Not authorized to read ${what}`, { extensions: { code: 'FORBIDDEN' } });
+}
 
 export function ruleOf(typeName: string, fieldName: string): Rule | undefined {
   const rules = (accessRules as Record<string, TypeRules<never> | undefined>)[typeName];

@@ -4,7 +4,7 @@ import type { ImprintCustomer } from '../vendors/imprint/payloads.js';
 import type { VoucherifyCustomer } from '../vendors/voucherify/payloads.js';
 import type { Loaders, VendorClients } from '../vendors/clients.js';
 import type { RequestScope } from '../vendors/http.js';
-import { mayRead } from '../auth/rules.js';
+import { allows, forbidden, imprintKeyRule, mayEverPass, mayRead } from '../auth/rules.js';
 import type { Caller } from '../auth/caller.js';
 import { budgetKeys, type CustomerBudget } from './budget.js';
 import { customerFieldsOf, type Source } from './selection.js';
@@ -55,11 +55,18 @@ export class Customers {
     return null;
   }
 
-  /** The customer linked to this Imprint id, or null when Imprint does not know it. */
+  /**
+   * The customer linked to this Imprint id, or null when Imprint does not know it. Only for callers
+   * the Imprint key rule lets through: a caller who could never pass is refused before Imprint is
+   * asked, and one who is not the card holder is refused whether or not the record exists, so the
+   * answer tells them nothing about it.
+   */
   async findByImprintId(imprintId: string, selection: Selection): Promise<CustomerRef | null> {
+    if (!mayEverPass(imprintKeyRule, this.caller)) throw forbidden('a Customer by imprintId');
     this.budget.touch(budgetKeys.imprint(imprintId));
     const cardHolder = await this.loaders.imprint.customer.load(imprintId);
-    const id = cardHolder?.partner_customer_id;
+    const id = cardHolder?.partner_customer_id ?? null;
+    if (!allows(imprintKeyRule, this.caller, id)) throw forbidden('a Customer by imprintId');
     if (!id) return null;
     return { ...this.known(id, selection), imprintId };
   }
