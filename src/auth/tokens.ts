@@ -32,6 +32,8 @@ export const asymmetricAlgorithms = [
   'EdDSA',
 ];
 const symmetricAlgorithms = ['HS256'];
+/** Seconds of clock skew allowed between the token's issuer and this host. */
+const clockTolerance = 5;
 
 export class InvalidTokenError extends Error {
   override readonly name = 'InvalidTokenError';
@@ -56,7 +58,7 @@ export class TokenVerifier {
     const options = {
       issuer: this.settings.issuer ?? undefined,
       audience: this.settings.audience ?? undefined,
-      clockTolerance: 5,
+      clockTolerance,
       requiredClaims: ['exp'],
     };
     let alg: string | undefined;
@@ -76,6 +78,7 @@ export class TokenVerifier {
     } else {
       throw new InvalidTokenError('token rejected (no key for its algorithm)');
     }
+    if (issuedInTheFuture(payload)) throw new InvalidTokenError('token rejected (ERR_JWT_CLAIM_VALIDATION_FAILED)');
     return callerOf(payload);
   }
 }
@@ -97,6 +100,14 @@ async function verified(
     }
     throw new InvalidTokenError(failureOf(error));
   }
+}
+
+/**
+ * jose compares `iat` with the clock only when given a `maxTokenAge`. A token issued later than now
+ * comes from a skewed clock or a misbehaving issuer: refuse it all the same.
+ */
+function issuedInTheFuture(payload: JWTPayload): boolean {
+  return typeof payload.iat === 'number' && payload.iat > Math.floor(Date.now() / 1000) + clockTolerance;
 }
 
 /** `sub` names the caller; scopes come from OAuth2 `scope` (space-separated) or an `scp` list. */

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { composeServices } from '@apollo/composition';
 import { Kind, parse, type ConstDirectiveNode, type DocumentNode } from 'graphql';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SANDBOX_JWT_SECRET } from '../../src/config.js';
 import { sandboxEdgeCases } from '../../src/sandbox/dataset.js';
 import { startTestSubgraph, type GraphQLResponse, type TestSubgraph } from '../support/subgraph.js';
 import { signToken } from '../support/tokens.js';
@@ -17,6 +19,20 @@ const audience = 'customer-subgraph';
 const customerQuery = `{ customer(id: "${customer}") { id email } }`;
 
 const bearer = async (claims: Parameters<typeof signToken>[0] = {}) => `Bearer ${await signToken(claims)}`;
+
+/**
+ * A sandbox-key bearer token with `iat` chosen (seconds from now; null leaves it out), which
+ * `signToken` always sets to now. `exp` is seconds from now, an hour unless told.
+ */
+async function bearerIssuedAt(iat: number | null, exp = 3600): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const jwt = new SignJWT({ scope: 'pii:read' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(now + exp);
+  if (iat !== null) jwt.setIssuedAt(now + iat);
+  return `Bearer ${await jwt.sign(new TextEncoder().encode(SANDBOX_JWT_SECRET))}`;
+}
+
+/** The message of every refused token: it never says which check failed. */
+const invalidToken = 'The bearer token is invalid or expired';
 
 interface RawResponse {
   status: number;
@@ -71,6 +87,7 @@ describe('a bad bearer token', () => {
 
   it.each<[string, () => Promise<string>]>([
     ['an expired token', () => bearer({ sub: customer, scope: 'pii:read', expiresIn: -60 })],
+    ['a token issued a minute in the future', () => bearerIssuedAt(60)],
     ['a forged token (another secret)', () => bearer({ sub: customer, scope: 'pii:read', secret: 'x'.repeat(48) })],
     [
       'a token whose payload was swapped',
@@ -103,6 +120,22 @@ describe('a bad bearer token', () => {
       secrets.some((part) => quotes(texts, part)),
       'the token was echoed or logged',
     ).toBe(false);
+  });
+
+  it('refuses a token issued in the future with the message of any invalid token', async () => {
+    subgraph.sandbox.resetCalls();
+    const expired = await post(subgraph, customerQuery, { authorization: await bearerIssuedAt(-7200, -3600) });
+    const future = await post(subgraph, customerQuery, { authorization: await bearerIssuedAt(600) });
+    expectRefused(subgraph, future);
+    expect(future.body.errors?.map((error) => error.message)).toEqual([invalidToken]);
+    expect(future.body).toEqual(expired.body);
+  });
+
+  it('serves a token without iat and one issued a year ago that has not expired', async () => {
+    for (const authorization of [await bearerIssuedAt(null), await bearerIssuedAt(-365 * 86_400)]) {
+      subgraph.sandbox.resetCalls();
+      expectServed(subgraph, await post(subgraph, customerQuery, { authorization }));
+    }
   });
 
   it.each([

@@ -27,11 +27,14 @@ interface Claims {
   /** Seconds from now; undefined leaves `exp` out. */
   exp?: number;
   nbf?: number;
+  /** Seconds from now, 0 unless told; null leaves `iat` out. */
+  iat?: number | null;
   extra?: JWTPayload;
 }
 
 function jwt(claims: Claims, header: Record<string, unknown> = {}): SignJWT {
-  const token = new SignJWT({ ...claims.extra }).setIssuedAt();
+  const token = new SignJWT({ ...claims.extra });
+  if (claims.iat !== null) token.setIssuedAt(now() + (claims.iat ?? 0));
   if (claims.sub !== undefined) token.setSubject(claims.sub);
   if (claims.iss !== undefined) token.setIssuer(claims.iss);
   if (claims.aud !== undefined) token.setAudience(claims.aud);
@@ -128,12 +131,23 @@ describe('TokenVerifier with an HS256 secret', () => {
     expect(caller.subject).toBe('a');
   });
 
+  it('accepts a token issued within the 5 s clock tolerance ahead of its clock', async () => {
+    expect((await verifier.verify(await hs256({ sub: 'a', exp: 60, iat: 3 }))).subject).toBe('a');
+  });
+
+  it('accepts a token without iat, and one issued long ago that has not expired (no max age set)', async () => {
+    expect((await verifier.verify(await hs256({ sub: 'a', exp: 60, iat: null }))).subject).toBe('a');
+    expect((await verifier.verify(await hs256({ sub: 'b', exp: 60, iat: -365 * 86_400 }))).subject).toBe('b');
+  });
+
   it.each<[string, () => Promise<string>]>([
     ['signed with another secret', () => hs256({ sub: 'a', exp: 60 }, otherSecret)],
     ['expired beyond the tolerance', () => hs256({ sub: 'a', exp: -7 })],
     ['long expired', () => hs256({ sub: 'a', exp: -3600 })],
     ['without exp', () => hs256({ sub: 'a' })],
     ['not yet valid (nbf beyond the tolerance)', () => hs256({ sub: 'a', exp: 3600, nbf: 600 })],
+    ['issued in the future beyond the tolerance (iat 7 s ahead)', () => hs256({ sub: 'a', exp: 3600, iat: 7 })],
+    ['issued a day in the future', () => hs256({ sub: 'a', exp: 3 * 86_400, iat: 86_400 })],
     ['unsecured (alg none)', () => Promise.resolve(unsecured({ sub: 'a', exp: 60 }))],
     [
       'unsecured with a signature appended',
@@ -239,6 +253,7 @@ describe('TokenVerifier with a JWKS', () => {
       ['signed by another key under a published kid', () => signedBy(stranger, { sub: 'a', exp: 60 }, rsa.kid)],
       ['signed by a published key but expired', () => signedBy(rsa, { sub: 'a', exp: -60 })],
       ['signed by a published key without exp', () => signedBy(ec, { sub: 'a' })],
+      ['signed by a published key but issued in the future', () => signedBy(rsa, { sub: 'a', exp: 3600, iat: 600 })],
       ['in HS256, signed with some string', () => hs256({ sub: 'a', exp: 60 }, secret)],
       ['in HS256, signed with the oct key of the JWKS', () => hs256({ sub: 'a', exp: 60 }, octKey, { kid: 'oct-1' })],
       [
@@ -315,6 +330,10 @@ describe('InvalidTokenError', () => {
     ],
     ['a missing exp', () => hs256({ ...claims, iss: 'https://id.example.com/', aud: 'customer-subgraph' })],
     ['a wrong issuer', () => hs256({ ...claims, aud: 'customer-subgraph', exp: 60 })],
+    [
+      'a token issued in the future',
+      () => hs256({ ...claims, iss: 'https://id.example.com/', aud: 'customer-subgraph', exp: 3600, iat: 600 }),
+    ],
     ['a wrong audience', () => hs256({ ...claims, iss: 'https://id.example.com/', exp: 60 })],
     ['an unsecured token', () => Promise.resolve(unsecured({ ...claims, exp: 60 }))],
     [
