@@ -16,6 +16,8 @@ export interface TokenSettings {
   jwksUrl: string | null;
   issuer: string | null;
   audience: string | null;
+  /** Refuse tokens issued longer ago than this (by `iat`, then required), however far off their `exp`. */
+  maxTokenAgeSeconds: number | null;
 }
 
 /** Pinned: a token may never pick its own algorithm, and a JWKS key is never used as an HMAC secret. */
@@ -60,6 +62,7 @@ export class TokenVerifier {
       audience: this.settings.audience ?? undefined,
       clockTolerance,
       requiredClaims: ['exp'],
+      maxTokenAge: this.settings.maxTokenAgeSeconds ?? undefined,
     };
     let alg: string | undefined;
     try {
@@ -78,7 +81,9 @@ export class TokenVerifier {
     } else {
       throw new InvalidTokenError('token rejected (no key for its algorithm)');
     }
-    if (issuedInTheFuture(payload)) throw new InvalidTokenError('token rejected (ERR_JWT_CLAIM_VALIDATION_FAILED)');
+    // With a max age, jose has checked this already.
+    if (this.settings.maxTokenAgeSeconds === null && issuedInTheFuture(payload))
+      throw new InvalidTokenError('token rejected (ERR_JWT_CLAIM_VALIDATION_FAILED)');
     return callerOf(payload);
   }
 }

@@ -188,6 +188,32 @@ describe('AUTH_AUDIENCE', () => {
   });
 });
 
+describe('AUTH_MAX_TOKEN_AGE_SECONDS', () => {
+  let subgraph: TestSubgraph;
+  beforeAll(async () => {
+    subgraph = await startTestSubgraph({ AUTH_MAX_TOKEN_AGE_SECONDS: '600' });
+  });
+  afterAll(() => subgraph.close());
+
+  const century = 100 * 365 * 86_400;
+
+  it('serves a token issued within the max age', async () => {
+    subgraph.sandbox.resetCalls();
+    expectServed(subgraph, await post(subgraph, customerQuery, { authorization: await bearerIssuedAt(-60, century) }));
+  });
+
+  it.each<[string, () => Promise<string>]>([
+    ['issued an hour ago, though it expires in a century', () => bearerIssuedAt(-3600, century)],
+    ['without iat', () => bearerIssuedAt(null)],
+    ['issued a minute in the future', () => bearerIssuedAt(60)],
+  ])('refuses a token %s with 401 and the message of any invalid token', async (_, authorization) => {
+    subgraph.sandbox.resetCalls();
+    const response = await post(subgraph, customerQuery, { authorization: await authorization() });
+    expectRefused(subgraph, response);
+    expect(response.body.errors?.map((error) => error.message)).toEqual([invalidToken]);
+  });
+});
+
 describe('AUTH_REQUIRED=true', () => {
   let subgraph: TestSubgraph;
   beforeAll(async () => {

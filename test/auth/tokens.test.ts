@@ -17,6 +17,7 @@ const settings = (overrides: Partial<TokenSettings>): TokenSettings => ({
   jwksUrl: null,
   issuer: null,
   audience: null,
+  maxTokenAgeSeconds: null,
   ...overrides,
 });
 
@@ -213,6 +214,24 @@ describe('TokenVerifier with an issuer and an audience', () => {
   });
 });
 
+describe('TokenVerifier with a max token age', () => {
+  const verifier = new TokenVerifier(settings({ secret, maxTokenAgeSeconds: 600 }));
+  const century = 100 * 365 * 86_400;
+
+  it('accepts a token issued within the max age', async () => {
+    expect((await verifier.verify(await hs256({ sub: 'a', exp: century, iat: -60 }))).subject).toBe('a');
+  });
+
+  it.each<[string, Claims]>([
+    ['issued an hour ago, though it expires in a century', { exp: century, iat: -3600 }],
+    ['without iat', { exp: 60, iat: null }],
+    ['issued in the future beyond the tolerance', { exp: 3600, iat: 60 }],
+    ['whose iat is not a number', { exp: 60, iat: null, extra: { iat: 'now' as unknown as number } }],
+  ])('refuses a token %s', async (_, claims) => {
+    expect(await rejectionOf(verifier, await hs256({ sub: 'a', ...claims }))).toBeInstanceOf(InvalidTokenError);
+  });
+});
+
 describe('TokenVerifier with a JWKS', () => {
   let rsa: SigningKey;
   let ec: SigningKey;
@@ -267,6 +286,19 @@ describe('TokenVerifier with a JWKS', () => {
       ['unsecured (alg none)', () => Promise.resolve(unsecured({ sub: 'a', exp: 60 }))],
     ])('refuses a token %s', async (_, makeToken) => {
       expect(await rejectionOf(verifier, await makeToken())).toBeInstanceOf(InvalidTokenError);
+    });
+  });
+
+  describe('and a max token age', () => {
+    let verifier: TokenVerifier;
+    beforeAll(() => {
+      verifier = new TokenVerifier(settings({ jwksUrl: jwks.url, maxTokenAgeSeconds: 600 }));
+    });
+
+    it('accepts a token signed by a published key within the max age, and refuses an older one', async () => {
+      expect((await verifier.verify(await signedBy(rsa, { sub: 'a', exp: 3600, iat: -60 }))).subject).toBe('a');
+      const old = await signedBy(rsa, { sub: 'a', exp: 100 * 365 * 86_400, iat: -3600 });
+      expect(await rejectionOf(verifier, old)).toBeInstanceOf(InvalidTokenError);
     });
   });
 

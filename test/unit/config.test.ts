@@ -65,8 +65,17 @@ describe('loadConfig', () => {
     ['VOUCHERIFY_BASE_URL', 'ftp://voucherify.test'],
     ['UPSTREAM_TIMEOUT_MS', '-5'],
     ['CURRENCY_CODE', 'dollars'],
+    ['AUTH_MAX_TOKEN_AGE_SECONDS', '0'],
+    ['AUTH_MAX_TOKEN_AGE_SECONDS', '-60'],
+    ['AUTH_MAX_TOKEN_AGE_SECONDS', '1.5'],
+    ['AUTH_MAX_TOKEN_AGE_SECONDS', 'an hour'],
   ])('fails fast naming %s when it is %j', (name, value) => {
     expect(configError({ [name]: value })).toContain(name);
+  });
+
+  it('sets no max token age unless AUTH_MAX_TOKEN_AGE_SECONDS is given', () => {
+    expect(loadConfig({}).auth.tokens.maxTokenAgeSeconds).toBeNull();
+    expect(loadConfig({ AUTH_MAX_TOKEN_AGE_SECONDS: '900' }).auth.tokens.maxTokenAgeSeconds).toBe(900);
   });
 
   it('never echoes a credential value in its error', () => {
