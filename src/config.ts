@@ -57,7 +57,17 @@ const environment = z.object({
   MAX_CUSTOMERS_PER_REQUEST: positiveInt.default(250),
   MAX_REQUEST_BYTES: positiveInt.default(1_048_576),
   SANDBOX_VENDOR_LATENCY_MS: z.coerce.number().int().min(0).default(0),
-  AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 needs a 256-bit secret)').optional(),
+  AUTH_JWT_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters (HS256 needs a 256-bit secret)')
+    // Length alone lets a placeholder through (32 spaces, "aaaa…"); random hex or base64 has many more.
+    .refine(
+      (value) => new Set(value).size >= 10,
+      'must have at least 10 distinct characters (e.g. openssl rand -base64 32)',
+    )
+    // Not trimmed like the vendor credentials: the key must be exactly the one tokens are signed with.
+    .refine((value) => value.trim() === value, 'must not start or end with whitespace')
+    .optional(),
   AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
   AUTH_ISSUER: z.string().min(1).optional(),
   AUTH_AUDIENCE: z.string().min(1).optional(),

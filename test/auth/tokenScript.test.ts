@@ -124,7 +124,10 @@ describe('npm run token in sandbox mode', () => {
 describe('npm run token refuses', () => {
   it.each<[string, Record<string, string>]>([
     ['with vendor credentials (not sandbox mode)', vendorCredentials],
-    ['with vendor credentials and an AUTH_JWT_SECRET', { ...vendorCredentials, AUTH_JWT_SECRET: 'z'.repeat(40) }],
+    [
+      'with vendor credentials and an AUTH_JWT_SECRET',
+      { ...vendorCredentials, AUTH_JWT_SECRET: 'token-script-test-secret-of-40-characters' },
+    ],
     ['with SANDBOX=false', { SANDBOX: 'false' }],
     ['with some vendor credentials only (an invalid environment)', { GAMEBALL_API_KEY: 'dummy-gameball-api-key' }],
     ['in sandbox mode with only a JWKS (no key to sign with)', { AUTH_JWKS_URL: 'https://id.example.com/jwks.json' }],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig, SANDBOX_JWT_SECRET } from '../../src/config.js';
 
 const credentials = {
   GAMEBALL_API_KEY: 'gb-key',
@@ -76,6 +76,35 @@ describe('loadConfig', () => {
   it('sets no max token age unless AUTH_MAX_TOKEN_AGE_SECONDS is given', () => {
     expect(loadConfig({}).auth.tokens.maxTokenAgeSeconds).toBeNull();
     expect(loadConfig({ AUTH_MAX_TOKEN_AGE_SECONDS: '900' }).auth.tokens.maxTokenAgeSeconds).toBe(900);
+  });
+
+  describe('AUTH_JWT_SECRET', () => {
+    // Made-up fixtures, never keys of anything.
+    it.each<[string, string]>([
+      ['34 spaces', ' '.repeat(34)],
+      ['one character repeated', 'a'.repeat(40)],
+      ['two characters alternating', 'ab'.repeat(20)],
+      ['nine distinct characters', '012345678'.repeat(4)],
+      ['a leading space', ' f8f6316eeffe2bac13e56b169d6a477f'],
+      ['a trailing newline', 'RzzJK1ScPFSXUv7GJIvPMtBdivSVTBWopuG30+1QEi4=\n'],
+      ['31 characters', 'f8f6316eeffe2bac13e56b169d6a477'],
+    ])('is refused at start-up, named but not quoted, with %s', (_, secret) => {
+      const message = configError({ AUTH_JWT_SECRET: secret });
+      expect(message).toContain('AUTH_JWT_SECRET');
+      const quoted = secret.trim() !== '' && message.includes(secret.trim());
+      expect(quoted, 'the error quotes the secret').toBe(false);
+    });
+
+    it.each<[string, string]>([
+      ['32 hex characters', 'f8f6316eeffe2bac13e56b169d6a477f'],
+      ['base64 with padding', 'RzzJK1ScPFSXUv7GJIvPMtBdivSVTBWopuG30+1QEi4='],
+      ['base64url', 'pKvURIxJVi2CgRXROh_M6pJ_UrTVRZKX-LQ-QtqJI4v'],
+      ['exactly ten distinct characters', '0123456789'.repeat(4)],
+      ['the sandbox secret', SANDBOX_JWT_SECRET],
+      ['the secret of the token script test', 'token-script-test-secret-of-40-characters'],
+    ])('is accepted as given with %s', (_, secret) => {
+      expect(loadConfig({ AUTH_JWT_SECRET: secret }).auth.tokens.secret === secret).toBe(true);
+    });
   });
 
   it('never echoes a credential value in its error', () => {
