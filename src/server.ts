@@ -8,7 +8,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import type { Registry } from 'prom-client';
 import type { Config } from './config.js';
 import { createContext, type Context } from './context.js';
-import { Authenticator } from './auth/authenticate.js';
+import { Authenticator, repeatedCredentialHeader } from './auth/authenticate.js';
 import { QueryDocumentStore } from './documentStore.js';
 import { createErrorFormatter } from './errors.js';
 import { loadGraphiQLPage } from './graphiql/page.js';
@@ -117,6 +117,12 @@ export async function startServer(options: {
     }
     const requestId = requestIdOf(req.headers['x-request-id']);
     res.setHeader('x-request-id', requestId);
+    // Read from headersDistinct: req.headers has already dropped or merged the repeats.
+    const repeated = repeatedCredentialHeader(req.headersDistinct);
+    if (repeated) {
+      const error = { message: `Only one ${repeated} header may be sent`, extensions: { code: 'BAD_REQUEST' } };
+      return sendJson(res, 400, { errors: [error] });
+    }
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);

@@ -13,6 +13,16 @@ export interface AuthSettings {
   directivesInSdl: boolean;
 }
 
+/**
+ * The credential header a request carries more than once, if any (names as node:http's
+ * `headersDistinct` has them, lower-case). Node keeps only the first of several `authorization`
+ * lines and joins `router-authorization` ones: which credential was meant is ambiguous, so the
+ * request is refused rather than one of them picked.
+ */
+export function repeatedCredentialHeader(headers: NodeJS.Dict<string[]>): string | null {
+  return ['authorization', 'router-authorization'].find((name) => (headers[name]?.length ?? 0) > 1) ?? null;
+}
+
 /** The request-level part of auth: who is calling, or a 401 for the whole request. */
 export class Authenticator {
   private readonly verifier: TokenVerifier;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { composeServices } from '@apollo/composition';
 import { Kind, parse, type ConstDirectiveNode, type DocumentNode } from 'graphql';
 import { SignJWT } from 'jose';
@@ -52,6 +53,48 @@ async function post(subgraph: TestSubgraph, query: string, headers: Record<strin
     headers: response.headers,
     body: (await response.json()) as Omit<GraphQLResponse, 'status'>,
   };
+}
+
+/**
+ * POSTs to /graphql with node:http, the headers given as raw name/value pairs: fetch merges a
+ * repeated header into one line, this sends one line per pair (and, given pairs, no Host of its own).
+ */
+function postRaw(subgraph: TestSubgraph, query: string, rawHeaders: string[]): Promise<RawResponse> {
+  const url = new URL('/graphql', subgraph.url);
+  const body = JSON.stringify({ query });
+  const framing = [
+    'host',
+    url.host,
+    'content-type',
+    'application/json',
+    'content-length',
+    `${Buffer.byteLength(body)}`,
+  ];
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method: 'POST', headers: [...framing, ...rawHeaders], agent: false, signal: AbortSignal.timeout(10_000) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const headers = new Headers();
+          for (const [name, values = []] of Object.entries(res.headersDistinct)) {
+            for (const value of values) headers.append(name, value);
+          }
+          try {
+            const json = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Omit<GraphQLResponse, 'status'>;
+            resolve({ status: res.statusCode ?? 0, headers, body: json });
+          } catch {
+            reject(new Error(`a ${res.statusCode} response that is not JSON`));
+          }
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** Refused as a whole: 401, one UNAUTHENTICATED error, no data, and no vendor was asked anything. */
@@ -304,6 +347,73 @@ describe('ROUTER_SECRET', () => {
       'router-authorization': routerSecret,
     });
     expectRefused(subgraph, response);
+  });
+});
+
+describe('a repeated Authorization or router-authorization header', () => {
+  const routerSecret = 'router-secret-for-the-gateway-only';
+  let subgraph: TestSubgraph;
+  beforeAll(async () => {
+    subgraph = await startTestSubgraph({ ROUTER_SECRET: routerSecret });
+  });
+  afterAll(() => subgraph.close());
+
+  it('serves one of each, sent the same way (the control for the refusals below)', async () => {
+    subgraph.sandbox.resetCalls();
+    const headers = ['Authorization', await bearer({ scope: 'pii:read' }), 'router-authorization', routerSecret];
+    expectServed(subgraph, await postRaw(subgraph, customerQuery, headers));
+  });
+
+  it.each<[string, string, () => Promise<string[]>]>([
+    [
+      'two Authorization lines with the same valid token',
+      'authorization',
+      async () => {
+        const authorization = await bearer({ scope: 'pii:read' });
+        return ['Authorization', authorization, 'Authorization', authorization];
+      },
+    ],
+    [
+      'a valid token, then a bad one, in differently cased names',
+      'authorization',
+      async () => ['Authorization', await bearer({ scope: 'pii:read' }), 'authorization', 'Bearer not-a-jwt'],
+    ],
+    [
+      'an empty Authorization line after a valid one',
+      'authorization',
+      async () => ['Authorization', await bearer({ scope: 'pii:read' }), 'Authorization', ''],
+    ],
+    [
+      'two router-authorization lines with the secret',
+      'router-authorization',
+      async () => [
+        'Authorization',
+        await bearer({ scope: 'pii:read' }),
+        'router-authorization',
+        routerSecret,
+        'Router-Authorization',
+        routerSecret,
+      ],
+    ],
+  ])('refuses %s with 400 BAD_REQUEST, before any vendor call', async (_, name, makeHeaders) => {
+    subgraph.sandbox.resetCalls();
+    const headers = await makeHeaders();
+    const response = await postRaw(subgraph, customerQuery, [
+      ...headers,
+      ...(name === 'authorization' ? ['router-authorization', routerSecret] : []),
+    ]);
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({
+      errors: [{ message: `Only one ${name} header may be sent`, extensions: { code: 'BAD_REQUEST' } }],
+    });
+    expect(subgraph.sandbox.calls.map((call) => call.endpoint)).toEqual([]);
+    // The header values (every other entry), split from their scheme: a token or the router secret.
+    const values = headers.filter((_, index) => index % 2 === 1).flatMap((value) => value.split(/\s+/));
+    const texts = [JSON.stringify(response.body), ...subgraph.logs];
+    expect(
+      values.filter((part) => part.length >= 20).some((part) => quotes(texts, part)),
+      'a credential was echoed or logged',
+    ).toBe(false);
   });
 });
 
