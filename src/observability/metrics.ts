@@ -3,6 +3,11 @@ import type { VendorName } from '../vendors/errors.js';
 
 const vendors: VendorName[] = ['gameball', 'voucherify', 'imprint'];
 const breakerValues = { closed: 0, 'half-open': 1, open: 2 } as const;
+const outcomes = ['success', 'partial', 'error'] as const;
+type Outcome = (typeof outcomes)[number];
+
+/** Most operation names labelled at once; the least recently used gives its slot to a new one. */
+export const operationLabelLimit = 100;
 
 interface CountAndSeconds {
   count: Counter.Internal;
@@ -12,7 +17,8 @@ interface CountAndSeconds {
 /** Prometheus metrics, in a registry of this server's own (GET /metrics). */
 export class Metrics {
   readonly registry = new Registry();
-  private readonly operations = new Set<string>();
+  /** Labelled operation names, least recently used first (a Map keeps insertion order). */
+  private readonly operations = new Map<string, true>();
   private readonly requests = new Counter({
     name: 'graphql_requests_total',
     help: 'GraphQL requests by operation name and outcome (success, partial, error).',
@@ -63,7 +69,7 @@ export class Metrics {
     for (const vendor of vendors) this.breakers.set({ vendor }, breakerValues.closed);
   }
 
-  request(operation: string | null, outcome: 'success' | 'partial' | 'error', seconds: number): void {
+  request(operation: string | null, outcome: Outcome, seconds: number): void {
     const label = this.operationLabel(operation);
     const series = seriesOf(this.requestSeries, `${label} ${outcome}`, () => ({
       count: this.requests.labels(label, outcome),
@@ -91,15 +97,33 @@ export class Metrics {
   }
 
   /**
-   * Operation names come from clients: only well-formed ones become labels, and only the first
-   * hundred, so a client cannot blow up the number of series.
+   * Operation names come from clients: only well-formed ones become labels, and at most
+   * `operationLabelLimit` at once, so a client cannot blow up the number of series. The least
+   * recently used name's series are dropped to make room, so that a flood of made-up names cannot
+   * push the operations actually in use into `other` for good.
    */
   private operationLabel(operation: string | null): string {
     if (!operation) return 'anonymous';
-    if (this.operations.has(operation)) return operation;
-    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(operation) || this.operations.size >= 100) return 'other';
-    this.operations.add(operation);
+    if (this.operations.delete(operation)) {
+      this.operations.set(operation, true); // now the most recently used
+      return operation;
+    }
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(operation)) return 'other';
+    if (this.operations.size >= operationLabelLimit) {
+      const [oldest] = this.operations.keys();
+      if (oldest !== undefined) this.forgetOperation(oldest);
+    }
+    this.operations.set(operation, true);
     return operation;
+  }
+
+  private forgetOperation(operation: string): void {
+    this.operations.delete(operation);
+    for (const outcome of outcomes) {
+      this.requests.remove(operation, outcome);
+      this.requestSeries.delete(`${operation} ${outcome}`);
+    }
+    this.requestSeconds.remove(operation);
   }
 }
 

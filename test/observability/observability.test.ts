@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
+import { operationLabelLimit } from '../../src/observability/metrics.js';
 import { sandboxEdgeCases } from '../../src/sandbox/dataset.js';
 import { startTestSubgraph, type TestSubgraph } from '../support/subgraph.js';
 
@@ -127,6 +128,26 @@ describe('GET /metrics', () => {
   it('keeps client-chosen operation names from multiplying series', async () => {
     await subgraph.query(`query ${'x'.repeat(80)} { __typename }`);
     expect(await metrics()).toMatch(/graphql_requests_total\{operation="other",outcome="success"\}/);
+  });
+
+  it('gives a real operation its own label again after a flood of made-up names, with the label count bounded', async () => {
+    // One after the other, so that which names are the least recently used is known.
+    for (let flood = 0; flood < 150; flood += 1) await subgraph.query(`query Flood${flood} { __typename }`);
+    await subgraph.query(`query AfterTheFlood { __typename }`);
+    const text = await metrics();
+    expect(text).toMatch(/graphql_requests_total\{operation="AfterTheFlood",outcome="success"\} 1\n/);
+    expect(text).toMatch(/graphql_request_duration_seconds_count\{operation="AfterTheFlood"\} 1\n/);
+    expect(text).toMatch(/graphql_requests_total\{operation="Flood149",outcome="success"\} 1\n/);
+    // The least recently used names gave up their slots: their series are gone, not just frozen.
+    expect(text).not.toMatch(/operation="Flood0"/);
+    expect(text).not.toMatch(/operation="CustomerCard"/);
+    const labelled = (metric: string) =>
+      new Set([...text.matchAll(new RegExp(`^${metric}\\{operation="([^"]+)"`, 'gm'))].map((match) => match[1]));
+    // Plus `anonymous` and `other`, which take no slot.
+    for (const metric of ['graphql_requests_total', 'graphql_request_duration_seconds_count']) {
+      expect(labelled(metric).size).toBeLessThanOrEqual(operationLabelLimit + 2);
+      expect(labelled(metric).size).toBeGreaterThanOrEqual(operationLabelLimit);
+    }
   });
 });
 
