@@ -56,6 +56,12 @@ const environment = z.object({
   // `_entities` fetch at MAX_ENTITIES_PER_REQUEST.
   MAX_CUSTOMERS_PER_REQUEST: positiveInt.default(250),
   MAX_REQUEST_BYTES: positiveInt.default(1_048_576),
+  // Node's defaults (60 s for headers, 300 s for a request, no connection cap) let slow clients
+  // hold sockets for minutes.
+  HTTP_HEADERS_TIMEOUT_MS: positiveInt.default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(5_000),
+  HTTP_MAX_CONNECTIONS: positiveInt.default(1_024),
   SANDBOX_VENDOR_LATENCY_MS: z.coerce.number().int().min(0).default(0),
   AUTH_JWT_SECRET: z
     .string()
@@ -107,6 +113,7 @@ export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
   host: string;
   port: number;
+  http: HttpLimits;
   logLevel: string;
   /** Set in sandbox mode: the vendors are the built-in fakes, started by `main`. */
   sandbox: { vendorLatencyMs: number } | null;
@@ -130,6 +137,17 @@ export interface Config {
   shutdownDelayMs: number;
   /** OpenTelemetry: spans per operation and per vendor call, exported when an endpoint is set. */
   tracing: { endpoint: string | null; serviceName: string };
+}
+
+/** Limits of every HTTP listener: how long a client may take, and how many connections it may hold. */
+export interface HttpLimits {
+  /** Until the request's headers are complete. */
+  headersTimeoutMs: number;
+  /** Until the whole request, body included, is received. */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open after a response. */
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
 }
 
 /** Limits on what one GraphQL request may ask (GraphQL Armor, and `_entities` representations). */
@@ -167,6 +185,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
 
+  // Node refuses this combination at createServer; say so here, with the variables' names.
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(
+      `Invalid environment:\n  HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS (${e.HTTP_HEADERS_TIMEOUT_MS} > ${e.HTTP_REQUEST_TIMEOUT_MS})`,
+    );
+  }
+
   let vendors: VendorSettings | null = null;
   if (!sandbox) {
     const missing = credentialNames.filter((name) => e[name] === undefined);
@@ -186,6 +211,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nodeEnv: e.NODE_ENV,
     host: e.HOST,
     port: e.PORT,
+    http: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
+    },
     logLevel: e.LOG_LEVEL,
     sandbox: sandbox ? { vendorLatencyMs: e.SANDBOX_VENDOR_LATENCY_MS } : null,
     vendors,

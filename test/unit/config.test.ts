@@ -69,6 +69,10 @@ describe('loadConfig', () => {
     ['AUTH_MAX_TOKEN_AGE_SECONDS', '-60'],
     ['AUTH_MAX_TOKEN_AGE_SECONDS', '1.5'],
     ['AUTH_MAX_TOKEN_AGE_SECONDS', 'an hour'],
+    ['HTTP_HEADERS_TIMEOUT_MS', '0'],
+    ['HTTP_REQUEST_TIMEOUT_MS', '1.5'],
+    ['HTTP_KEEP_ALIVE_TIMEOUT_MS', '-1'],
+    ['HTTP_MAX_CONNECTIONS', 'many'],
   ])('fails fast naming %s when it is %j', (name, value) => {
     expect(configError({ [name]: value })).toContain(name);
   });
@@ -104,6 +108,26 @@ describe('loadConfig', () => {
       ['the secret of the token script test', 'token-script-test-secret-of-40-characters'],
     ])('is accepted as given with %s', (_, secret) => {
       expect(loadConfig({ AUTH_JWT_SECRET: secret }).auth.tokens.secret === secret).toBe(true);
+    });
+  });
+
+  it('applies bounded HTTP timeouts and a connection cap by default', () => {
+    const config = loadConfig({});
+    expect(config.http).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5_000,
+      maxConnections: 1_024,
+    });
+  });
+
+  it('refuses a headers timeout longer than the request timeout, naming both', () => {
+    const message = configError({ HTTP_HEADERS_TIMEOUT_MS: '40000' });
+    expect(message).toContain('HTTP_HEADERS_TIMEOUT_MS');
+    expect(message).toContain('HTTP_REQUEST_TIMEOUT_MS');
+    expect(loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '500', HTTP_REQUEST_TIMEOUT_MS: '500' }).http).toMatchObject({
+      headersTimeoutMs: 500,
+      requestTimeoutMs: 500,
     });
   });
 
