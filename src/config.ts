@@ -13,11 +13,13 @@ const positiveInt = z.coerce
   .int('must be a whole number')
   .positive('must be positive');
 const secret = z.string().trim().min(1, 'must not be empty');
+const port = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0).max(65_535);
 
 const environment = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('0.0.0.0'),
-  PORT: z.coerce.number({ error: 'must be a number' }).int().min(0).max(65_535).default(4001),
+  PORT: port.default(4001),
+  METRICS_PORT: port.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SANDBOX: flag.optional(),
   GAMEBALL_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.gameball.co'),
@@ -113,6 +115,8 @@ export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
   host: string;
   port: number;
+  /** When set, GET /metrics is served on this port only (same host), and not on `port`. */
+  metricsPort: number | null;
   http: HttpLimits;
   logLevel: string;
   /** Set in sandbox mode: the vendors are the built-in fakes, started by `main`. */
@@ -211,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nodeEnv: e.NODE_ENV,
     host: e.HOST,
     port: e.PORT,
+    metricsPort: e.METRICS_PORT ?? null,
     http: {
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,

@@ -5,7 +5,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import type { Registry } from 'prom-client';
 import type { Config, HttpLimits } from './config.js';
 import { createContext, type Context } from './context.js';
 import { Authenticator, repeatedCredentialHeader } from './auth/authenticate.js';
@@ -15,6 +14,7 @@ import { loadGraphiQLPage } from './graphiql/page.js';
 import type { Logger } from './logger.js';
 import { lookupLimitsPlugin } from './lookupLimits.js';
 import { queryLimitsOf } from './queryLimits.js';
+import { MetricsEndpoint } from './observability/metricsEndpoint.js';
 import { Observability } from './observability/observability.js';
 import { requestObservabilityPlugin } from './observability/requests.js';
 import { startTracing } from './observability/tracing.js';
@@ -25,6 +25,8 @@ import type { VendorSettings } from './vendors/settings.js';
 export interface RunningServer {
   /** e.g. http://127.0.0.1:4001 */
   url: string;
+  /** Where GET /metrics is served: the metrics listener when METRICS_PORT is set, else `url`. */
+  metricsUrl: string;
   close(): Promise<void>;
 }
 
@@ -54,6 +56,10 @@ export async function startServer(options: {
   };
   const authenticator = new Authenticator(config.auth);
   const httpServer: Server = createHttpServer(config.http);
+  const metrics = new MetricsEndpoint(observability.metrics.registry, config.auth.routerSecret);
+  // With a port of its own, metrics answer no one on the main port; the network guards that port.
+  const metricsServer = config.metricsPort === null ? null : createHttpServer(config.http);
+  metricsServer?.on('request', new MetricsEndpoint(observability.metrics.registry, null).listener());
   const limits = queryLimitsOf<Context>(config.queryLimits);
   const apollo = new ApolloServer<Context>({
     schema: buildSchema({ authDirectivesInSdl: config.auth.directivesInSdl }),
@@ -97,8 +103,8 @@ export async function startServer(options: {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
+    if (url.pathname === '/metrics' && !metricsServer) return metrics.serve(req, res);
     // Ready once configured and started; not while shutting down, so load balancers move on.
-    if (url.pathname === '/metrics') return sendMetrics(res, observability.metrics.registry);
     if (url.pathname === '/ready')
       return sendJson(res, draining ? 503 : 200, { status: draining ? 'shutting down' : 'ready' });
     if (graphiql?.serve(req, res, url)) return;
@@ -155,15 +161,15 @@ export async function startServer(options: {
     res.end();
   }
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, resolve);
-  });
-  const { port } = httpServer.address() as AddressInfo;
+  // The metrics port first: if it is taken, start-up fails before the main port takes traffic.
+  if (metricsServer && config.metricsPort !== null) await listen(metricsServer, config.metricsPort, config.host);
+  await listen(httpServer, config.port, config.host);
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `http://${host}:${portOf(httpServer)}`;
 
   return {
-    url: `http://${host}:${port}`,
+    url,
+    metricsUrl: metricsServer ? `http://${host}:${portOf(metricsServer)}` : url,
     /**
      * Graceful: report not ready and keep serving for SHUTDOWN_DELAY_MS, then stop accepting,
      * finish in-flight requests, close keep-alive sockets (Apollo's drain plugin), and the pools.
@@ -172,6 +178,8 @@ export async function startServer(options: {
       draining = true;
       if (config.shutdownDelayMs > 0) await sleep(config.shutdownDelayMs);
       await apollo.stop();
+      // After the main port, so that metrics stay readable while it drains.
+      if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       await closeVendorClients(clients);
       await observability.tracing.shutdown();
     },
@@ -182,12 +190,6 @@ export async function startServer(options: {
 function requestIdOf(header: string | string[] | undefined): string {
   const given = Array.isArray(header) ? header[0] : header;
   return given && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
-}
-
-async function sendMetrics(res: ServerResponse, registry: Registry): Promise<void> {
-  const body = await registry.metrics();
-  res.writeHead(200, { 'content-type': registry.contentType });
-  res.end(body);
 }
 
 /**
@@ -207,6 +209,17 @@ function createHttpServer(limits: HttpLimits): Server {
   // Connections beyond this are closed as soon as they are accepted.
   server.maxConnections = limits.maxConnections;
   return server;
+}
+
+async function listen(server: Server, port: number, host: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+}
+
+function portOf(server: Server): number {
+  return (server.address() as AddressInfo).port;
 }
 
 /** The JSON body of a JSON request (what Apollo expects), the raw text of any other, bounded in size. */

@@ -12,6 +12,8 @@ export interface GraphQLResponse<Data = Record<string, unknown>> {
 
 export interface TestSubgraph {
   url: string;
+  /** Where GET /metrics is served: its own listener with METRICS_PORT, else `url`. */
+  metricsUrl: string;
   sandbox: SandboxVendors;
   /** Every log line the server wrote, at trace level: for checking nothing leaks into logs. */
   logs: string[];
@@ -60,6 +62,7 @@ export async function startTestSubgraph(env: Record<string, string> = {}): Promi
   const fullAccess = `Bearer ${await signToken({ sub: 'support-tool', scope: fullAccessScope })}`;
   return {
     url: server.url,
+    metricsUrl: server.metricsUrl,
     sandbox,
     logs,
     async query<Data>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {

@@ -69,6 +69,8 @@ describe('loadConfig', () => {
     ['AUTH_MAX_TOKEN_AGE_SECONDS', '-60'],
     ['AUTH_MAX_TOKEN_AGE_SECONDS', '1.5'],
     ['AUTH_MAX_TOKEN_AGE_SECONDS', 'an hour'],
+    ['METRICS_PORT', 'nine'],
+    ['METRICS_PORT', '70000'],
     ['HTTP_HEADERS_TIMEOUT_MS', '0'],
     ['HTTP_REQUEST_TIMEOUT_MS', '1.5'],
     ['HTTP_KEEP_ALIVE_TIMEOUT_MS', '-1'],
@@ -111,14 +113,17 @@ describe('loadConfig', () => {
     });
   });
 
-  it('applies bounded HTTP timeouts and a connection cap by default', () => {
+  it('serves metrics on the main port and applies bounded HTTP timeouts and a connection cap by default', () => {
     const config = loadConfig({});
+    expect(config.metricsPort).toBeNull();
     expect(config.http).toEqual({
       headersTimeoutMs: 10_000,
       requestTimeoutMs: 30_000,
       keepAliveTimeoutMs: 5_000,
       maxConnections: 1_024,
     });
+    expect(loadConfig({ METRICS_PORT: '9464' }).metricsPort).toBe(9464);
+    expect(loadConfig({ METRICS_PORT: '0' }).metricsPort).toBe(0);
   });
 
   it('refuses a headers timeout longer than the request timeout, naming both', () => {

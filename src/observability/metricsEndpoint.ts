@@ -1,0 +1,62 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Registry } from 'prom-client';
+
+/**
+ * GET /metrics in Prometheus' text format. Metrics name operations, vendors and error rates, so
+ * with a router secret only callers presenting it (in `router-authorization`, as the gateway
+ * does) may read them; on a metrics port of its own (METRICS_PORT) the network decides instead.
+ */
+export class MetricsEndpoint {
+  private readonly secretDigest: Buffer | null;
+
+  constructor(
+    private readonly registry: Registry,
+    routerSecret: string | null,
+  ) {
+    this.secretDigest = routerSecret ? digest(routerSecret) : null;
+  }
+
+  async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.secretDigest && !sameSecret(this.secretDigest, headerOf(req, 'router-authorization'))) {
+      return sendText(res, 401, 'application/json; charset=utf-8', JSON.stringify({ error: 'Unauthorized' }));
+    }
+    const body = await this.registry.metrics();
+    sendText(res, 200, this.registry.contentType, body);
+  }
+
+  /** The request listener of the metrics port: GET /metrics and nothing else. */
+  listener(): (req: IncomingMessage, res: ServerResponse) => void {
+    return (req, res) => {
+      const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+      if (req.method !== 'GET' || pathname !== '/metrics') {
+        return sendText(res, 404, 'application/json; charset=utf-8', JSON.stringify({ error: 'Not found' }));
+      }
+      this.serve(req, res).catch(() => {
+        if (!res.headersSent) sendText(res, 500, 'application/json; charset=utf-8', '{"error":"Internal error"}');
+        else res.destroy();
+      });
+    };
+  }
+}
+
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  // Joined as the GraphQL path joins them, so both compare the same text.
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+// As src/auth/authenticate.ts compares the secret: as digests, so the comparison takes the same
+// time whatever the header's length.
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+function sameSecret(expected: Buffer, presented: string | undefined): boolean {
+  return presented !== undefined && timingSafeEqual(expected, digest(presented));
+}
+
+function sendText(res: ServerResponse, status: number, contentType: string, body: string): void {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
