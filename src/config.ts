@@ -136,6 +136,8 @@ export interface Config {
   /** Serve GraphiQL at GET /graphql to browsers. */
   graphiql: boolean;
   introspection: boolean;
+  /** Production keeps "Did you mean …?" suggestions and input values out of error messages. */
+  maskErrorDetails: boolean;
   queryLimits: QueryLimits;
   /** After SIGTERM, how long /ready answers 503 while requests are still served (load balancers drain). */
   shutdownDelayMs: number;
@@ -249,6 +251,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
     // GraphiQL needs introspection to show the schema, so enabling it in production enables both.
     introspection: e.INTROSPECTION ?? (e.NODE_ENV !== 'production' || e.GRAPHIQL === true),
+    maskErrorDetails: e.NODE_ENV === 'production',
     queryLimits: {
       maxDepth: e.MAX_QUERY_DEPTH,
       maxAliases: e.MAX_QUERY_ALIASES,

@@ -1,5 +1,6 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { maskErrorDetails } from './errorMasking.js';
 import type { Logger } from './logger.js';
 import { UpstreamError, type UpstreamFailure } from './vendors/errors.js';
 
@@ -15,9 +16,10 @@ const upstreamCodes: Record<UpstreamFailure, string> = {
 /**
  * What a client sees of an error. Vendor failures keep their safe message with a code and the
  * vendor's name; GraphQL errors (validation, bad input) pass as they are; anything else is a bug
- * whose message could hold data, so it is logged here and masked for the client.
+ * whose message could hold data, so it is logged here and masked for the client. With `maskDetails`
+ * (production), GraphQL errors lose suggestions and quoted input values (src/errorMasking.ts).
  */
-export function createErrorFormatter(logger: Logger) {
+export function createErrorFormatter(logger: Logger, { maskDetails = false }: { maskDetails?: boolean } = {}) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const { message, locations, path } = formatted;
@@ -33,7 +35,7 @@ export function createErrorFormatter(logger: Logger) {
         extensions: { code: upstreamCodes[original.failure], vendor: original.vendor },
       };
     }
-    if (original instanceof GraphQLError) return formatted;
+    if (original instanceof GraphQLError) return maskDetails ? maskErrorDetails(formatted, original) : formatted;
     logger.error({ err: original, path }, 'unexpected error');
     return { message: 'Internal server error', locations, path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };

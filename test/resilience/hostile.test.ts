@@ -401,6 +401,41 @@ describe('introspection, suggestions and error details', () => {
     expect(shown.text).toMatch(/did you mean/i);
   });
 
+  const enumUpsert = `mutation Upsert($input: UpsertCustomerInput!) {
+    upsertCustomer(input: $input) { customer { id } }
+  }`;
+  const misspelledEnums: [string, (subgraph: TestSubgraph) => Promise<RawResponse>, string][] = [
+    [
+      'in a variable',
+      (subgraph) => post(subgraph, enumUpsert, { input: { id: 'x', attributes: { channel: 'WE' } } }),
+      'BAD_USER_INPUT',
+    ],
+    [
+      'in the document',
+      (subgraph) =>
+        post(
+          subgraph,
+          'mutation { upsertCustomer(input: { id: "x", attributes: { channel: WE } }) { customer { id } } }',
+        ),
+      'GRAPHQL_VALIDATION_FAILED',
+    ],
+  ];
+
+  // Armor only hides suggestions for fields and types; the enum's come from graphql-js's coercion.
+  it.each(misspelledEnums)(
+    'hides "Did you mean" for a misspelled enum value %s in production, not in development',
+    async (_, request, code) => {
+      const hidden = await withoutVendorCalls(production, () => request(production));
+      expectCleanRefusal(hidden, { status: 400, code });
+      expect(hidden.text).not.toMatch(/did you mean|"WEB"/i);
+      expect(hidden.body?.errors?.[0]?.message).toMatch(/input\.attributes\.channel|"CustomerChannel"/);
+
+      const shown = await withoutVendorCalls(development, () => request(development));
+      expectCleanRefusal(shown, { status: 400, code });
+      expect(shown.text).toContain('Did you mean the enum value \\"WEB\\"?');
+    },
+  );
+
   it('never sends a stack trace, in production or development, even for an unexpected error', async () => {
     // A representation of a type this subgraph does not have, a misspelled field, a bad id, a
     // missing variable: refused each time, never with a stack trace.
@@ -414,6 +449,78 @@ describe('introspection, suggestions and error details', () => {
       for (const response of responses) expectCleanRefusal(response);
       await expectStillServing(subgraph);
     }
+  });
+});
+
+describe('production error messages quote no input value', () => {
+  const upsert = `mutation Upsert($input: UpsertCustomerInput!) {
+    upsertCustomer(input: $input) { customer { id } }
+  }`;
+  const literalUpsert = (input: string) => `mutation { upsertCustomer(input: ${input}) { customer { id } } }`;
+  const id = 'hostile-test-masked-customer';
+  // Made up, shaped like personal data. No part of them may appear in a production response.
+  const email = 'ada.lovelace@example.com';
+  const phone = '+14155552671';
+  const parts = ['ada.lovelace', 'example.com', '4155552671'];
+
+  const cases: [string, () => string, Record<string, unknown> | undefined, string, string][] = [
+    [
+      'a misspelled field next to an e-mail and a phone, in a variable',
+      () => upsert,
+      { input: { id, emial: email, mobile: phone } },
+      'BAD_USER_INPUT',
+      'Variable "$input" got an invalid value at "input"; Field "emial" is not defined by type "UpsertCustomerInput".',
+    ],
+    [
+      'an invalid e-mail in a variable',
+      () => upsert,
+      { input: { id, attributes: { email: `${email}.` } } },
+      'BAD_USER_INPUT',
+      'Variable "$input" got an invalid value at "input.attributes.email".',
+    ],
+    [
+      'a phone where a tag belongs, in a variable',
+      () => upsert,
+      { input: { id, attributes: { tags: [{ mobile: phone }] } } },
+      'BAD_USER_INPUT',
+      'Variable "$input" got an invalid value at "input.attributes.tags[0]".',
+    ],
+    [
+      'an invalid e-mail in the document',
+      () => literalUpsert(`{ id: "${id}", email: "${email}." }`),
+      undefined,
+      'GRAPHQL_VALIDATION_FAILED',
+      'Invalid value (the value and the reason are not shown in production).',
+    ],
+    [
+      'an e-mail where the attributes belong, in the document',
+      () => literalUpsert(`{ id: "${id}", attributes: "${email}" }`),
+      undefined,
+      'GRAPHQL_VALIDATION_FAILED',
+      'Expected value of type "CustomerAttributesInput".',
+    ],
+    [
+      'a phone number where a string belongs, in the document',
+      () => literalUpsert(`{ id: "${id}", mobile: ${phone.slice(1)} }`),
+      undefined,
+      'GRAPHQL_VALIDATION_FAILED',
+      'Invalid value (the value and the reason are not shown in production).',
+    ],
+  ];
+
+  it.each(cases)('%s: production names where, development says what', async (_, query, variables, code, masked) => {
+    const hidden = await withoutVendorCalls(production, () => post(production, query(), variables));
+    expectCleanRefusal(hidden, { status: 400, code });
+    expect(hidden.body?.errors?.map((error) => error.message)).toEqual([masked]);
+    for (const part of parts) expect(hidden.text).not.toContain(part);
+    expect(hidden.text).not.toMatch(/did you mean/i);
+
+    // Development keeps graphql-js's own message, which quotes the value for the developer.
+    const shown = await withoutVendorCalls(development, () => post(development, query(), variables));
+    expectCleanRefusal(shown, { status: 400, code });
+    expect(parts.some((part) => shown.text.includes(part))).toBe(true);
+    expect(production.sandbox.dataset.gameball.has(id)).toBe(false);
+    expect(development.sandbox.dataset.gameball.has(id)).toBe(false);
   });
 });
 

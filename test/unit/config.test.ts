@@ -58,6 +58,16 @@ describe('loadConfig', () => {
   });
 
   it.each([
+    ['production', true],
+    ['development', false],
+    ['test', false],
+  ] as const)('with NODE_ENV=%s, masks error details: %s', (nodeEnv, masked) => {
+    const config = loadConfig({ NODE_ENV: nodeEnv });
+    expect(config.maskErrorDetails).toBe(masked);
+    expect(config.queryLimits.hideSuggestions).toBe(masked);
+  });
+
+  it.each([
     ['PORT', 'eighty'],
     ['PORT', '70000'],
     ['SANDBOX', 'yes'],
