@@ -21,7 +21,11 @@ export type Scalars = {
   Decimal: { input: string; output: string; }
   /** An e-mail address, validated like an HTML `<input type=email>`. */
   EmailAddress: { input: string; output: string; }
-  /** Arbitrary JSON: an object, list or value, passed through as the vendor stores it. */
+  /**
+   * Arbitrary JSON: an object, list or value, passed through as the vendor stores it. An input is
+   * bounded: at most 10 levels deep, 500 keys and list elements in total, and 64 KiB serialised; a
+   * value written in the document may not contain variables (send the whole value as one variable).
+   */
   JSON: { input: unknown; output: unknown; }
   /** A calendar date without time or zone, `YYYY-MM-DD`, e.g. a date of birth. */
   LocalDate: { input: string; output: string; }

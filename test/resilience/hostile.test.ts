@@ -363,6 +363,99 @@ describe('mutation inputs are validated before any vendor call', () => {
   });
 });
 
+describe('JSON inputs are bounded before any vendor call', () => {
+  const upsert = `mutation Upsert($input: UpsertCustomerInput!) {
+    upsertCustomer(input: $input) { customer { id } userErrors { field message code } }
+  }`;
+  const id = 'hostile-test-json-customer';
+  /** An upsert whose customAttributes is the JSON text given, written out: too deep for JSON.stringify. */
+  const upsertBody = (customAttributes: string) =>
+    `{"query":${JSON.stringify(upsert)},"variables":{"input":{"id":"${id}","attributes":{"customAttributes":${customAttributes}}}}}`;
+  const literalUpsert = (customAttributes: string, variables = '') =>
+    `mutation Upsert${variables} { upsertCustomer(input: { id: "${id}", attributes: { customAttributes: ${customAttributes} } }) { customer { id } } }`;
+  const keys = (count: number) =>
+    JSON.stringify(Object.fromEntries(Array.from({ length: count }, (_, index) => [`k${index}`, index])));
+
+  const variableCases: [string, string, RegExp][] = [
+    [
+      'an object nested 10,000 levels deep',
+      `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`,
+      /nested more than 10 levels/,
+    ],
+    [
+      'a list nested 100,000 levels deep',
+      `{"a":${'['.repeat(100_000)}1${']'.repeat(100_000)}}`,
+      /nested more than 10 levels/,
+    ],
+    ['600 keys', keys(600), /more than 500 keys and elements/],
+    ['a string of 70,000 characters', `{"note":"${'x'.repeat(70_000)}"}`, /larger than 64 KiB/],
+  ];
+
+  it.each(variableCases)(
+    'refuses %s in a variable with BAD_USER_INPUT naming the bound, in production and development',
+    async (_, customAttributes, bound) => {
+      for (const subgraph of [production, development]) {
+        const response = await withoutVendorCalls(subgraph, () =>
+          send(subgraph, { body: upsertBody(customAttributes) }),
+        );
+
+        expectCleanRefusal(response, { status: 400, code: 'BAD_USER_INPUT' });
+        expect(response.body?.errors).toHaveLength(1);
+        expect(response.body?.errors?.[0]?.message).toMatch(bound);
+        expect(response.body?.errors?.[0]?.message).toContain('input.attributes.customAttributes');
+        expect(subgraph.sandbox.dataset.gameball.has(id)).toBe(false);
+        await expectStillServing(subgraph);
+      }
+    },
+  );
+
+  const literalCases: [string, string, RegExp][] = [
+    ['nested 500 levels deep', `{ a: ${'['.repeat(500)}1${']'.repeat(500)} }`, /nested more than 10 levels/],
+    ['with 600 elements', `[${'0 '.repeat(600)}]`, /more than 500 keys and elements/],
+    ['with a variable inside', '{ note: $note }', /must not contain variables/],
+  ];
+
+  it.each(literalCases)(
+    'refuses a literal %s in the document, naming the bound',
+    async (_, customAttributes, bound) => {
+      const variables = customAttributes.includes('$note') ? '($note: String)' : '';
+      const response = await withoutVendorCalls(production, () =>
+        post(production, literalUpsert(customAttributes, variables), { note: 'x'.repeat(70_000) }),
+      );
+
+      expectCleanRefusal(response, { status: 400, code: 'GRAPHQL_VALIDATION_FAILED' });
+      expect(response.body?.errors?.[0]?.message).toMatch(bound);
+      expect(production.sandbox.dataset.gameball.has(id)).toBe(false);
+      await expectStillServing(production);
+    },
+  );
+
+  it('accepts customAttributes at the bounds, stores them and reads them back as they are', async () => {
+    const atBounds = 'hostile-test-json-at-bounds';
+    // 10 levels deep, 500 keys in all (481 here, 2 on each of the 9 levels below, less the last's).
+    let nested: Record<string, unknown> = { level: 10 };
+    for (let level = 9; level >= 2; level -= 1) nested = { level, nested };
+    const customAttributes = {
+      level: 1,
+      nested,
+      ...Object.fromEntries(Array.from({ length: 481 }, (_, index) => [`k${index}`, index])),
+    };
+    production.sandbox.resetCalls();
+
+    const response = await production.query<{ upsertCustomer: { customer: { id: string }; userErrors: unknown[] } }>(
+      upsert.replace('{ id }', '{ id customAttributes }'),
+      { input: { id: atBounds, attributes: { customAttributes } } },
+    );
+
+    expect(response.errors).toBeUndefined();
+    expect(response.data?.upsertCustomer).toEqual({
+      customer: { id: atBounds, customAttributes },
+      userErrors: [],
+    });
+    expect(production.sandbox.count('gameball.upsert', atBounds)).toBe(1);
+  });
+});
+
 describe('introspection, suggestions and error details', () => {
   const introspection = '{ __schema { types { name } } }';
   const typeQuery = '{ __type(name: "Customer") { fields { name } } }';

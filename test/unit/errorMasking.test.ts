@@ -12,6 +12,7 @@ const upsert = 'mutation Upsert($input: UpsertCustomerInput!) { upsertCustomer(i
 const upsertLiteral = (input: string) => `mutation { upsertCustomer(input: ${input}) { customer { id } } }`;
 const email = 'ada.lovelace@example.com';
 const phone = '+14155552671';
+const deepJson = (levels: number) => `${'['.repeat(levels)}1${']'.repeat(levels)}`;
 
 /** The first error graphql-js reports for the request. */
 async function firstError(source: string, variableValues?: Record<string, unknown>): Promise<GraphQLError> {
@@ -82,6 +83,18 @@ describe('maskErrorDetails', () => {
       'query One($id: ID!) { customer(id: $id) { id } }',
       { id: { email } },
       'Variable "$id" got an invalid value at "id".',
+    ],
+    [
+      'JSON over a bound in a variable',
+      upsert,
+      { input: { id: 'x', attributes: { customAttributes: { a: JSON.parse(deepJson(20)) as unknown } } } },
+      'Variable "$input" got an invalid value at "input.attributes.customAttributes"; JSON input must not be nested more than 10 levels deep',
+    ],
+    [
+      'JSON over a bound in the document',
+      upsertLiteral(`{ id: "x", attributes: { customAttributes: { a: ${deepJson(20)} } } }`),
+      undefined,
+      'JSON input must not be nested more than 10 levels deep',
     ],
     [
       'an invalid e-mail in the document',
