@@ -13,30 +13,76 @@ const upstreamCodes: Record<UpstreamFailure, string> = {
   bad_response: 'UPSTREAM_BAD_RESPONSE',
 };
 
+/** A vendor failure, a GraphQL error (validation, bad input, refusals), or a bug. */
+type Classified =
+  | { kind: 'upstream'; error: UpstreamError }
+  | { kind: 'graphql'; error: GraphQLError }
+  | { kind: 'unexpected'; error: unknown };
+
+function classify(error: unknown): Classified {
+  const original = unwrapResolverError(error);
+  if (original instanceof UpstreamError) return { kind: 'upstream', error: original };
+  if (original instanceof GraphQLError) return { kind: 'graphql', error: original };
+  return { kind: 'unexpected', error: original };
+}
+
 /**
  * What a client sees of an error. Vendor failures keep their safe message with a code and the
  * vendor's name; GraphQL errors (validation, bad input) pass as they are; anything else is a bug
- * whose message could hold data, so it is logged here and masked for the client. With `maskDetails`
- * (production), GraphQL errors lose suggestions and quoted input values (src/errorMasking.ts).
+ * whose message could hold data, so it is masked (and logged by `logRequestErrors`). With
+ * `maskDetails` (production), GraphQL errors lose suggestions and quoted input values
+ * (src/errorMasking.ts).
  */
-export function createErrorFormatter(logger: Logger, { maskDetails = false }: { maskDetails?: boolean } = {}) {
+export function createErrorFormatter({ maskDetails = false }: { maskDetails?: boolean } = {}) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const classified = classify(error);
     const { message, locations, path } = formatted;
-    if (original instanceof UpstreamError) {
-      logger.warn(
-        { vendor: original.vendor, failure: original.failure, status: original.status, cause: original.cause, path },
-        'vendor call failed',
-      );
-      return {
-        message,
-        locations,
-        path,
-        extensions: { code: upstreamCodes[original.failure], vendor: original.vendor },
-      };
+    switch (classified.kind) {
+      case 'upstream':
+        return {
+          message,
+          locations,
+          path,
+          extensions: { code: upstreamCodes[classified.error.failure], vendor: classified.error.vendor },
+        };
+      case 'graphql':
+        return maskDetails ? maskErrorDetails(formatted, classified.error) : formatted;
+      case 'unexpected':
+        return { message: 'Internal server error', locations, path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
     }
-    if (original instanceof GraphQLError) return maskDetails ? maskErrorDetails(formatted, original) : formatted;
-    logger.error({ err: original, path }, 'unexpected error');
-    return { message: 'Internal server error', locations, path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };
+}
+
+/**
+ * Logs a request's vendor failures and bugs, each kind once with a count: a request that fails
+ * 3,000 lookups the same way writes one line, not 3,000. GraphQL errors are the caller's and are
+ * not logged (the request line has their codes).
+ */
+export function logRequestErrors(logger: Logger, requestId: string | null, errors: readonly unknown[]): void {
+  const failures = new Map<string, { error: UpstreamError; path: unknown; count: number }>();
+  let unexpected: { error: unknown; path: unknown; count: number } | undefined;
+  for (const error of errors) {
+    const classified = classify(error);
+    const path = error instanceof GraphQLError ? error.path : undefined;
+    if (classified.kind === 'upstream') {
+      const { vendor, failure, status, cause } = classified.error;
+      const key = `${vendor} ${failure} ${status} ${String(cause)}`;
+      const seen = failures.get(key);
+      if (seen) seen.count += 1;
+      else failures.set(key, { error: classified.error, path, count: 1 });
+    } else if (classified.kind === 'unexpected') {
+      if (unexpected) unexpected.count += 1;
+      else unexpected = { error: classified.error, path, count: 1 };
+    }
+  }
+  for (const { error, path, count } of failures.values()) {
+    const { vendor, failure, status, cause } = error;
+    logger.warn({ requestId, vendor, failure, status, cause, count, firstPath: path }, 'vendor call failed');
+  }
+  if (unexpected) {
+    logger.error(
+      { requestId, err: unexpected.error, count: unexpected.count, firstPath: unexpected.path },
+      'unexpected error',
+    );
+  }
 }

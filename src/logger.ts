@@ -16,6 +16,10 @@ export function createLogger(
     {
       level,
       base: { service: 'customer-subgraph' },
+      // Callers and vendors choose some of what is logged (an operation name, an error's message):
+      // long strings and lists are cut, so one request cannot write megabytes of log.
+      formatters: { log: (object) => capped(object) },
+      serializers: { err: (error: Error) => capped(pino.stdSerializers.err(error)) },
       redact: {
         paths: [
           '*.authorization',
@@ -44,4 +48,31 @@ export function createLogger(
  */
 export function requestLineLogger(logger: Logger): Logger {
   return logger.child({}, { redact: { paths: [] } });
+}
+
+const maxLoggedString = 1_000;
+const maxLoggedItems = 20;
+
+/** `value` with strings over 1,000 characters and lists over 20 items cut, to 4 levels deep; copied only if cut. */
+export function capped<T>(value: T, depth = 4): T {
+  if (typeof value === 'string') {
+    return (
+      value.length > maxLoggedString
+        ? `${value.slice(0, maxLoggedString)}…(${value.length - maxLoggedString} more characters)`
+        : value
+    ) as T;
+  }
+  if (depth === 0 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const items = (value as unknown[]).slice(0, maxLoggedItems).map((item) => capped(item, depth - 1));
+    if (value.length > maxLoggedItems) items.push(`…(${value.length - maxLoggedItems} more items)`);
+    else if (items.every((item, index) => item === value[index])) return value;
+    return items as T;
+  }
+  let copy: Record<string, unknown> | undefined;
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    const cut = capped(item, depth - 1);
+    if (cut !== item) (copy ??= { ...(value as Record<string, unknown>) })[key] = cut;
+  }
+  return (copy ?? value) as T;
 }

@@ -63,7 +63,7 @@ export async function startServer(options: {
   const limits = queryLimitsOf<Context>(config.queryLimits);
   const apollo = new ApolloServer<Context>({
     schema: buildSchema({ authDirectivesInSdl: config.auth.directivesInSdl }),
-    formatError: createErrorFormatter(logger, { maskDetails: config.maskErrorDetails }),
+    formatError: createErrorFormatter({ maskDetails: config.maskErrorDetails }),
     includeStacktraceInErrorResponses: false,
     introspection: config.introspection,
     allowBatchedHttpRequests: false,
