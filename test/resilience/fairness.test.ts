@@ -1,0 +1,108 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sandboxEdgeCases as edge } from '../../src/sandbox/dataset.js';
+import { startTestSubgraph, type GraphQLResponse, type TestSubgraph } from '../support/subgraph.js';
+import { signToken } from '../support/tokens.js';
+
+// The review's quota-starvation attack, scaled down: vendor rate limits of 20 calls a second and a
+// 2 s deadline. One caller floods the subgraph with lookups of unknown customers, far more than the
+// quota can serve; meanwhile another caller's one-customer request must be answered in full, the
+// circuit must stay closed, and once the flood ends the next request is served at once.
+
+const limits = {
+  GAMEBALL_RATE_LIMIT_PER_SECOND: '20',
+  GAMEBALL_RATE_LIMIT_BURST: '5',
+  VOUCHERIFY_RATE_LIMIT_PER_SECOND: '20',
+  VOUCHERIFY_RATE_LIMIT_BURST: '5',
+  IMPRINT_RATE_LIMIT_PER_SECOND: '20',
+  IMPRINT_RATE_LIMIT_BURST: '5',
+  REQUEST_DEADLINE_MS: '2000',
+  // The production default is 5: a flood that counted against the vendors would open it.
+  BREAKER_THRESHOLD: '5',
+};
+
+const unknownIds = (flood: number) => Array.from({ length: 40 }, (_, index) => `flood-${flood}-${index}`);
+const floodQuery = 'query Flood($ids: [ID!]!) { customers(ids: $ids) { id gender orderSummary { count } } }';
+const oneCustomer = `query One { customer(id: "${edge.rich}") { id gender orderSummary { count } loyaltyPoints { balance } } }`;
+
+type Who = { name: string; authorization: () => Promise<string> };
+const anonymous: Who = { name: 'all anonymous callers', authorization: () => Promise.resolve('') };
+const tokenOf = (sub: string): Who => ({
+  name: `the token subject ${sub}`,
+  authorization: async () => `Bearer ${await signToken({ sub })}`,
+});
+
+let subgraph: TestSubgraph;
+beforeEach(async () => {
+  subgraph = await startTestSubgraph(limits);
+});
+afterEach(async () => {
+  await subgraph.close();
+});
+
+/** Keeps `connections` flood requests in flight until `stop` resolves; resolves when the last has returned. */
+async function flood(authorization: string, connections: number, stop: Promise<void>): Promise<number> {
+  let stopped = false;
+  void stop.then(() => {
+    stopped = true;
+  });
+  let sent = 0;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (!stopped) {
+        sent += 1;
+        await subgraph.query(floodQuery, { ids: unknownIds(sent) }, { authorization });
+      }
+    }),
+  );
+  return sent;
+}
+
+function expectComplete(response: GraphQLResponse): void {
+  expect(response.status).toBe(200);
+  expect(response.errors).toBeUndefined();
+  expect(response.data).toMatchObject({
+    customer: {
+      id: edge.rich,
+      gender: expect.any(String) as unknown,
+      orderSummary: { count: expect.any(Number) as unknown },
+    },
+  });
+}
+
+const cases = [
+  [anonymous, tokenOf('support-tool')],
+  [tokenOf('mass-importer'), anonymous],
+  [tokenOf('mass-importer'), tokenOf(edge.rich)],
+].map(([flooder, victim]) => [flooder!.name, victim!.name, flooder!, victim!] as const);
+
+describe('vendor quota is shared fairly between callers', () => {
+  it.each(cases)('while %s floods, %s is answered in full', async (_, __, flooder, victim) => {
+    const [floodAuthorization, victimAuthorization] = await Promise.all([
+      flooder.authorization(),
+      victim.authorization(),
+    ]);
+    let endFlood!: () => void;
+    const flooding = flood(floodAuthorization, 8, new Promise<void>((resolve) => (endFlood = resolve)));
+
+    // Let the flood use up the burst and fill the queues first.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const during: GraphQLResponse[] = [];
+    for (let request = 0; request < 4; request += 1) {
+      during.push(await subgraph.query(oneCustomer, undefined, { authorization: victimAuthorization }));
+    }
+    endFlood();
+    const floodRequests = await flooding;
+
+    // The flood asked for far more than the quota serves in that time, so it was refused in part.
+    expect(floodRequests).toBeGreaterThan(8);
+    during.forEach(expectComplete);
+
+    // Once the flood has ended, the next request of either caller is served within a second.
+    for (const authorization of [victimAuthorization, floodAuthorization]) {
+      const started = performance.now();
+      const next = await subgraph.query(oneCustomer, undefined, { authorization });
+      expect(performance.now() - started).toBeLessThan(1_000);
+      expectComplete(next);
+    }
+  });
+});
