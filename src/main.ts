@@ -26,7 +26,10 @@ if (sandbox) {
     'SANDBOX MODE: no vendor credentials are set, so built-in fake vendors with seeded customers (cust_0001 … cust_0300) are serving',
   );
 }
-logger.info({ url: `${server.url}/graphql` }, `customer-subgraph ready at ${server.url}/graphql`);
+logger.info(
+  { url: `${server.url}/graphql`, metrics: `${server.metricsUrl}/metrics` },
+  `customer-subgraph ready at ${server.url}/graphql`,
+);
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

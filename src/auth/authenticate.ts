@@ -26,15 +26,15 @@ export function repeatedCredentialHeader(headers: NodeJS.Dict<string[]>): string
 /** The request-level part of auth: who is calling, or a 401 for the whole request. */
 export class Authenticator {
   private readonly verifier: TokenVerifier;
-  private readonly routerSecretDigest: Buffer | null;
+  private readonly isRouterSecret: ((presented: string | undefined) => boolean) | null;
 
   constructor(private readonly settings: AuthSettings) {
     this.verifier = new TokenVerifier(settings.tokens);
-    this.routerSecretDigest = settings.routerSecret ? digest(settings.routerSecret) : null;
+    this.isRouterSecret = settings.routerSecret ? secretMatcher(settings.routerSecret) : null;
   }
 
   async authenticate(header: (name: string) => string | undefined): Promise<Caller> {
-    if (this.routerSecretDigest && !sameSecret(this.routerSecretDigest, header('router-authorization'))) {
+    if (this.isRouterSecret && !this.isRouterSecret(header('router-authorization'))) {
       throw unauthenticated('This subgraph only serves requests from its gateway');
     }
     const authorization = header('authorization');
@@ -63,11 +63,15 @@ function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 }
 
-// Compared as digests, so the comparison takes the same time whatever the header's length.
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
+/**
+ * Tells whether a presented value is the secret. Compared as digests, so the comparison takes the
+ * same time whatever the value's length.
+ */
+export function secretMatcher(secret: string): (presented: string | undefined) => boolean {
+  const expected = digest(secret);
+  return (presented) => presented !== undefined && timingSafeEqual(expected, digest(presented));
 }
 
-function sameSecret(expected: Buffer, presented: string | undefined): boolean {
-  return presented !== undefined && timingSafeEqual(expected, digest(presented));
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
 }

@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
+import { secretMatcher } from '../auth/authenticate.js';
 
 /**
  * GET /metrics in Prometheus' text format. Metrics name operations, vendors and error rates, so
@@ -8,17 +8,17 @@ import type { Registry } from 'prom-client';
  * does) may read them; on a metrics port of its own (METRICS_PORT) the network decides instead.
  */
 export class MetricsEndpoint {
-  private readonly secretDigest: Buffer | null;
+  private readonly isRouterSecret: ((presented: string | undefined) => boolean) | null;
 
   constructor(
     private readonly registry: Registry,
     routerSecret: string | null,
   ) {
-    this.secretDigest = routerSecret ? digest(routerSecret) : null;
+    this.isRouterSecret = routerSecret ? secretMatcher(routerSecret) : null;
   }
 
   async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (this.secretDigest && !sameSecret(this.secretDigest, headerOf(req, 'router-authorization'))) {
+    if (this.isRouterSecret && !this.isRouterSecret(headerOf(req, 'router-authorization'))) {
       return sendText(res, 401, 'application/json; charset=utf-8', JSON.stringify({ error: 'Unauthorized' }));
     }
     const body = await this.registry.metrics();
@@ -44,16 +44,6 @@ function headerOf(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   // Joined as the GraphQL path joins them, so both compare the same text.
   return Array.isArray(value) ? value.join(', ') : value;
-}
-
-// As src/auth/authenticate.ts compares the secret: as digests, so the comparison takes the same
-// time whatever the header's length.
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
-
-function sameSecret(expected: Buffer, presented: string | undefined): boolean {
-  return presented !== undefined && timingSafeEqual(expected, digest(presented));
 }
 
 function sendText(res: ServerResponse, status: number, contentType: string, body: string): void {
