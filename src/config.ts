@@ -164,8 +164,6 @@ export interface QueryLimits {
   maxTokens: number;
   maxDirectives: number;
   maxEntities: number;
-  /** Production hides "Did you mean …?" suggestions, which leak the schema. */
-  hideSuggestions: boolean;
 }
 
 export class ConfigError extends Error {
@@ -259,7 +257,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTokens: e.MAX_QUERY_TOKENS,
       maxDirectives: e.MAX_QUERY_DIRECTIVES,
       maxEntities: e.MAX_ENTITIES_PER_REQUEST,
-      hideSuggestions: e.NODE_ENV === 'production',
     },
     shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
     tracing: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT ?? null, serviceName: e.OTEL_SERVICE_NAME },

@@ -16,7 +16,9 @@ export function queryLimitsOf<TContext extends BaseContext>(limits: QueryLimits)
     // throws from a hook Apollo treats as a crash, so an over-long query got a 500, not a 400.
     maxTokens: { enabled: false },
     maxDirectives: { n: limits.maxDirectives },
-    blockFieldSuggestion: { enabled: limits.hideSuggestions },
+    // Production strips every "Did you mean …?" from every error instead (src/errorMasking.ts);
+    // Armor's would leave "[Suggestion hidden]?" in field errors only.
+    blockFieldSuggestion: { enabled: false },
   }).protect();
   return {
     parseOptions: { maxTokens: limits.maxTokens },

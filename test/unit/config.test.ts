@@ -64,7 +64,6 @@ describe('loadConfig', () => {
   ] as const)('with NODE_ENV=%s, masks error details: %s', (nodeEnv, masked) => {
     const config = loadConfig({ NODE_ENV: nodeEnv });
     expect(config.maskErrorDetails).toBe(masked);
-    expect(config.queryLimits.hideSuggestions).toBe(masked);
   });
 
   it.each([
