@@ -52,6 +52,12 @@ export class Metrics {
     buckets: [1, 2, 5, 10, 20, 50, 100, 250],
     registers: [this.registry],
   });
+  private readonly quotaRefusals = new Counter({
+    name: 'vendor_quota_refusals_total',
+    help: 'Vendor calls refused by our own quota (no slot before the deadline, or the queue full), by vendor.',
+    labelNames: ['vendor', 'reason'],
+    registers: [this.registry],
+  });
   private readonly breakers = new Gauge({
     name: 'vendor_circuit_state',
     help: 'Circuit breaker state per vendor: 0 closed, 1 half-open, 2 open.',
@@ -90,6 +96,11 @@ export class Metrics {
 
   batch(loader: string, size: number): void {
     seriesOf(this.batchSeries, loader, () => this.batchSizes.labels(loader)).observe(size);
+  }
+
+  quotaRefused(vendor: VendorName, reason: 'deadline' | 'queue full'): void {
+    // Rare, and a label pair from code: no series cache needed.
+    this.quotaRefusals.inc({ vendor, reason });
   }
 
   breakerState(vendor: VendorName, state: keyof typeof breakerValues): void {

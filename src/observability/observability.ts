@@ -2,6 +2,7 @@ import { context, trace } from '@opentelemetry/api';
 import type { VendorName } from '../vendors/errors.js';
 import type { RequestScope, VendorCallObserver } from '../vendors/http.js';
 import type { LoaderObserver } from '../vendors/loader.js';
+import type { QuotaRefusal } from '../vendors/quota.js';
 import { Metrics } from './metrics.js';
 import { endSpan, type Tracing } from './tracing.js';
 
@@ -33,6 +34,10 @@ export class Observability implements VendorCallObserver, LoaderObserver {
 
   breakerState(vendor: VendorName, state: 'closed' | 'open' | 'half-open'): void {
     this.metrics.breakerState(vendor, state);
+  }
+
+  quotaRefused(vendor: VendorName, reason: QuotaRefusal['reason']): void {
+    this.metrics.quotaRefused(vendor, reason);
   }
 
   batch(loader: string, size: number): void {

@@ -106,9 +106,15 @@ export interface VendorCallObserver {
   /** Called when an attempt starts; the returned function when it ends, with the HTTP status (0: none). */
   attempt(vendor: VendorName, endpoint: string, scope: RequestScope): (status: number) => void;
   breakerState(vendor: VendorName, state: 'closed' | 'open' | 'half-open'): void;
+  /** A call got no slot of the vendor's quota, and the vendor was not called. */
+  quotaRefused(vendor: VendorName, reason: QuotaRefusal['reason']): void;
 }
 
-const unobserved: VendorCallObserver = { attempt: () => () => undefined, breakerState: () => undefined };
+const unobserved: VendorCallObserver = {
+  attempt: () => () => undefined,
+  breakerState: () => undefined,
+  quotaRefused: () => undefined,
+};
 
 const breakerStates: Partial<Record<CircuitState, 'closed' | 'open' | 'half-open'>> = {
   [CircuitState.Closed]: 'closed',
@@ -321,6 +327,7 @@ export class VendorHttp {
       new UpstreamError(this.vendor, failure, undefined, { rejectedLocally: true, cause });
     if (error instanceof BrokenCircuitError) return local('unavailable', 'circuit open');
     if (error instanceof QuotaRefusal) {
+      this.observer.quotaRefused(this.vendor, error.reason);
       return error.reason === 'deadline'
         ? local('rate_limited', 'no quota slot before the deadline')
         : local('unavailable', 'queue full');

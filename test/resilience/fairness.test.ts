@@ -93,9 +93,13 @@ describe('vendor quota is shared fairly between callers', () => {
     endFlood();
     const floodRequests = await flooding;
 
-    // The flood asked for far more than the quota serves in that time, so it was refused in part.
+    // The flood asked for far more than the quota serves in that time, so it was refused in part,
+    // at once and on our side: the circuits stayed closed.
     expect(floodRequests).toBeGreaterThan(8);
     during.forEach(expectComplete);
+    const metrics = await (await fetch(`${subgraph.metricsUrl}/metrics`)).text();
+    expect(metrics).toMatch(/vendor_quota_refusals_total\{vendor="gameball",reason="deadline"\} [1-9]/);
+    expect(metrics).not.toMatch(/vendor_circuit_state\{vendor="\w+"\} [12]/);
 
     // Once the flood has ended, the next request of either caller is served within a second.
     for (const authorization of [victimAuthorization, floodAuthorization]) {
