@@ -348,72 +348,65 @@ describe('ROUTER_SECRET', () => {
     });
     expectRefused(subgraph, response);
   });
-});
 
-describe('a repeated Authorization or router-authorization header', () => {
-  const routerSecret = 'router-secret-for-the-gateway-only';
-  let subgraph: TestSubgraph;
-  beforeAll(async () => {
-    subgraph = await startTestSubgraph({ ROUTER_SECRET: routerSecret });
-  });
-  afterAll(() => subgraph.close());
-
-  it('serves one of each, sent the same way (the control for the refusals below)', async () => {
-    subgraph.sandbox.resetCalls();
-    const headers = ['Authorization', await bearer({ scope: 'pii:read' }), 'router-authorization', routerSecret];
-    expectServed(subgraph, await postRaw(subgraph, customerQuery, headers));
-  });
-
-  it.each<[string, string, () => Promise<string[]>]>([
-    [
-      'two Authorization lines with the same valid token',
-      'authorization',
-      async () => {
-        const authorization = await bearer({ scope: 'pii:read' });
-        return ['Authorization', authorization, 'Authorization', authorization];
-      },
-    ],
-    [
-      'a valid token, then a bad one, in differently cased names',
-      'authorization',
-      async () => ['Authorization', await bearer({ scope: 'pii:read' }), 'authorization', 'Bearer not-a-jwt'],
-    ],
-    [
-      'an empty Authorization line after a valid one',
-      'authorization',
-      async () => ['Authorization', await bearer({ scope: 'pii:read' }), 'Authorization', ''],
-    ],
-    [
-      'two router-authorization lines with the secret',
-      'router-authorization',
-      async () => [
-        'Authorization',
-        await bearer({ scope: 'pii:read' }),
-        'router-authorization',
-        routerSecret,
-        'Router-Authorization',
-        routerSecret,
-      ],
-    ],
-  ])('refuses %s with 400 BAD_REQUEST, before any vendor call', async (_, name, makeHeaders) => {
-    subgraph.sandbox.resetCalls();
-    const headers = await makeHeaders();
-    const response = await postRaw(subgraph, customerQuery, [
-      ...headers,
-      ...(name === 'authorization' ? ['router-authorization', routerSecret] : []),
-    ]);
-    expect(response.status).toBe(400);
-    expect(response.body).toEqual({
-      errors: [{ message: `Only one ${name} header may be sent`, extensions: { code: 'BAD_REQUEST' } }],
+  describe('a repeated Authorization or router-authorization header', () => {
+    it('serves one of each, sent the same way (the control for the refusals below)', async () => {
+      subgraph.sandbox.resetCalls();
+      const headers = ['Authorization', await bearer({ scope: 'pii:read' }), 'router-authorization', routerSecret];
+      expectServed(subgraph, await postRaw(subgraph, customerQuery, headers));
     });
-    expect(subgraph.sandbox.calls.map((call) => call.endpoint)).toEqual([]);
-    // The header values (every other entry), split from their scheme: a token or the router secret.
-    const values = headers.filter((_, index) => index % 2 === 1).flatMap((value) => value.split(/\s+/));
-    const texts = [JSON.stringify(response.body), ...subgraph.logs];
-    expect(
-      values.filter((part) => part.length >= 20).some((part) => quotes(texts, part)),
-      'a credential was echoed or logged',
-    ).toBe(false);
+
+    it.each<[string, string, () => Promise<string[]>]>([
+      [
+        'two Authorization lines with the same valid token',
+        'authorization',
+        async () => {
+          const authorization = await bearer({ scope: 'pii:read' });
+          return ['Authorization', authorization, 'Authorization', authorization];
+        },
+      ],
+      [
+        'a valid token, then a bad one, in differently cased names',
+        'authorization',
+        async () => ['Authorization', await bearer({ scope: 'pii:read' }), 'authorization', 'Bearer not-a-jwt'],
+      ],
+      [
+        'an empty Authorization line after a valid one',
+        'authorization',
+        async () => ['Authorization', await bearer({ scope: 'pii:read' }), 'Authorization', ''],
+      ],
+      [
+        'two router-authorization lines with the secret',
+        'router-authorization',
+        async () => [
+          'Authorization',
+          await bearer({ scope: 'pii:read' }),
+          'router-authorization',
+          routerSecret,
+          'Router-Authorization',
+          routerSecret,
+        ],
+      ],
+    ])('refuses %s with 400 BAD_REQUEST, before any vendor call', async (_, name, makeHeaders) => {
+      subgraph.sandbox.resetCalls();
+      const headers = await makeHeaders();
+      const response = await postRaw(subgraph, customerQuery, [
+        ...headers,
+        ...(name === 'authorization' ? ['router-authorization', routerSecret] : []),
+      ]);
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({
+        errors: [{ message: `Only one ${name} header may be sent`, extensions: { code: 'BAD_REQUEST' } }],
+      });
+      expect(subgraph.sandbox.calls.map((call) => call.endpoint)).toEqual([]);
+      // The header values (every other entry), split from their scheme: a token or the router secret.
+      const values = headers.filter((_, index) => index % 2 === 1).flatMap((value) => value.split(/\s+/));
+      const texts = [JSON.stringify(response.body), ...subgraph.logs];
+      expect(
+        values.filter((part) => part.length >= 20).some((part) => quotes(texts, part)),
+        'a credential was echoed or logged',
+      ).toBe(false);
+    });
   });
 });
 

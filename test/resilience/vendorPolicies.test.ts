@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GameballClient } from '../../src/vendors/gameball/client.js';
 import { UpstreamError } from '../../src/vendors/errors.js';
-import { requestScope } from '../../src/vendors/http.js';
+import { requestScope, type RequestScope } from '../../src/vendors/http.js';
 import type { VendorLimits } from '../../src/vendors/settings.js';
 import { VoucherifyClient } from '../../src/vendors/voucherify/client.js';
 import { testLimits } from '../support/limits.js';
@@ -192,11 +192,26 @@ describe('vendor call policies', () => {
 
     // Only what the vendor did may open its circuit: a flood that runs into its own deadline, or
     // a request this service cannot even serialise, must not cut every other caller off.
-    it('does not count calls cut short by their own request deadline', async () => {
+    const cutShort: [string, () => { scope: RequestScope; cut: () => void }][] = [
+      ['by their own request deadline', () => ({ scope: requestScope(300), cut: () => undefined })],
+      [
+        'because their client left',
+        () => {
+          const clientGone = new AbortController();
+          return { scope: requestScope(10_000, { cancelled: clientGone.signal }), cut: () => clientGone.abort() };
+        },
+      ],
+    ];
+
+    it.each(cutShort)('does not count calls cut short %s', async (_, start) => {
       upstream.respond(() => ({ hang: true }));
       const client = gameball({ maxRetries: 0, breakerThreshold: 2, timeoutMs: 10_000 });
       for (let call = 0; call < 4; call += 1) {
-        const error = await failureOf(client.getProfile('cust_0001', requestScope(50)));
+        const { scope, cut } = start();
+        const pending = failureOf(client.getProfile('cust_0001', scope));
+        await vi.waitFor(() => expect(upstream.requests).toHaveLength(call + 1));
+        cut();
+        const error = await pending;
         expect(error.failure).toBe('timeout');
         expect(error.rejectedLocally).toBe(true);
       }
@@ -204,23 +219,6 @@ describe('vendor call policies', () => {
       upstream.respond(() => json(200, profile));
       expect(await client.getProfile('cust_0001')).toMatchObject({ customerId: 'cust_0001' });
       expect(upstream.requests).toHaveLength(5);
-    });
-
-    it('does not count calls whose request aborted because its client left', async () => {
-      upstream.respond(() => ({ hang: true }));
-      const client = gameball({ maxRetries: 0, breakerThreshold: 2, timeoutMs: 10_000 });
-      for (let call = 0; call < 4; call += 1) {
-        const clientGone = new AbortController();
-        const pending = failureOf(
-          client.getProfile('cust_0001', requestScope(10_000, { cancelled: clientGone.signal })),
-        );
-        await vi.waitFor(() => expect(upstream.requests).toHaveLength(call + 1));
-        clientGone.abort();
-        expect((await pending).rejectedLocally).toBe(true);
-      }
-
-      upstream.respond(() => json(200, profile));
-      expect(await client.getProfile('cust_0001')).toMatchObject({ customerId: 'cust_0001' });
     });
 
     it('does not count, and does not call the vendor for, a body it cannot serialise', async () => {
