@@ -498,7 +498,7 @@ async function measure(
         : await startSubgraph(env, opts, scenario, logFile);
   const label = `${kind}, scenario ${scenario.id}, ${latencyMs} ms`;
   try {
-    const metricsEndpoint = target.base ? await hasMetrics(target.base) : false;
+    const metricsEndpoint = target.base ? await hasMetrics(target.base, target.headers) : false;
     // Correct answers first: a fast error is no result.
     const first = await once(target);
     if (first.status !== 200 || first.json.errors !== undefined || first.json.data == null) {
@@ -863,10 +863,13 @@ async function main(): Promise<void> {
     log('some goals are not met (a benchmark, not a test: exit code 0)');
 }
 
-/** Whether the subgraph serves GET /metrics (another change adds it; the benchmark does not depend on it). */
-async function hasMetrics(base: string): Promise<boolean> {
+/**
+ * Whether the subgraph serves GET /metrics (the benchmark does not depend on it). With
+ * ROUTER_SECRET set, as here, metrics on the main port need it too.
+ */
+async function hasMetrics(base: string, headers: Record<string, string>): Promise<boolean> {
   try {
-    const response = await fetch(`${base}/metrics`);
+    const response = await fetch(`${base}/metrics`, { headers });
     await response.arrayBuffer();
     return response.status === 200;
   } catch {

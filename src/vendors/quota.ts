@@ -105,7 +105,7 @@ export class VendorQuota {
       if (released) return;
       released = true;
       this.inFlight -= 1;
-      this.drain();
+      if (this.waiting > 0) this.drain();
     };
   }
 
