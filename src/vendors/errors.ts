@@ -19,8 +19,8 @@ export class UpstreamError extends Error {
   readonly retryAfterMs: number | undefined;
   /**
    * Decided on our side, so it says nothing about the vendor's health: the circuit is open, there
-   * was no quota slot in time or room in the queue, or the request's deadline passed (or its client
-   * left) during the call.
+   * was no quota slot in time or room in the queue, or the request's deadline passed (or the request
+   * was over) during the call.
    */
   readonly rejectedLocally: boolean;
   /**
@@ -36,7 +36,7 @@ export class UpstreamError extends Error {
     readonly status?: number,
     options: { cause?: unknown; retryAfterMs?: number; rejectedLocally?: boolean; retryable?: boolean } = {},
   ) {
-    super(describe(vendor, failure, status), { cause: options.cause });
+    super(describe(vendor, failure, status, options.rejectedLocally ?? false), { cause: options.cause });
     this.retryAfterMs = options.retryAfterMs;
     this.rejectedLocally = options.rejectedLocally ?? false;
     this.retryable = options.retryable ?? false;
@@ -57,8 +57,10 @@ const vendorTitles: Record<VendorName, string> = {
   imprint: 'Imprint',
 };
 
-function describe(vendor: VendorName, failure: UpstreamFailure, status?: number): string {
+function describe(vendor: VendorName, failure: UpstreamFailure, status: number | undefined, local: boolean): string {
   const title = vendorTitles[vendor];
+  // Our own quota, not the vendor's answer: the caller should not go looking for a vendor problem.
+  if (failure === 'rate_limited' && local) return `This service's quota of ${title} calls is in use; try again shortly`;
   switch (failure) {
     case 'unavailable':
       return `${title} is unavailable`;

@@ -9,7 +9,6 @@ import {
   circuitBreaker,
   handleWhen,
   retry,
-  wrap,
   type CircuitBreakerPolicy,
   type IPolicy,
   type IRetryBackoffContext,
@@ -43,7 +42,7 @@ export interface VendorRequest {
 
 /**
  * What every vendor call of one GraphQL request shares: its deadline (the signal aborts at
- * `deadlineAt`, epoch milliseconds, or when the client goes away; retries and waits included), its
+ * `deadlineAt`, epoch milliseconds, or once the request is over; retries and waits included), its
  * request id (sent to the vendors as `x-request-id`), who is asking (vendor quota is shared fairly
  * between callers), and a count of the vendor calls it made.
  */
@@ -60,10 +59,10 @@ export interface RequestScope {
 
 export function requestScope(
   deadlineMs: number,
-  options: { requestId?: string | null; caller?: string; cancelled?: AbortSignal } = {},
+  options: { requestId?: string | null; caller?: string; ended?: AbortSignal } = {},
 ): RequestScope {
   const timeout = AbortSignal.timeout(deadlineMs);
-  const signal = options.cancelled ? AbortSignal.any([timeout, options.cancelled]) : timeout;
+  const signal = options.ended ? AbortSignal.any([timeout, options.ended]) : timeout;
   // Every call in flight for the request listens to it; dozens at once are normal.
   setMaxListeners(0, signal);
   const deadlineAt = Date.now() + deadlineMs;
@@ -139,9 +138,9 @@ export class VendorHttp {
   readonly vendor: VendorName;
   readonly breaker: CircuitBreakerPolicy;
   private readonly agent: Agent;
-  readonly quota: VendorQuota;
-  /** Reads: retries around the breaker. Writes only go through the breaker. */
-  private readonly reads: IPolicy;
+  private readonly quota: VendorQuota;
+  /** Reads are retried (each attempt takes a quota slot, then goes through the breaker); writes are not. */
+  private readonly retries: IPolicy;
   private readonly baseUrl: string;
   private readonly headers: Record<string, string>;
   private readonly observer: VendorCallObserver;
@@ -172,7 +171,7 @@ export class VendorHttp {
       { halfOpenAfter: options.breakerHalfOpenAfterMs, breaker: new ConsecutiveBreaker(options.breakerThreshold) },
     );
     this.breaker.onStateChange((state) => this.observer.breakerState(this.vendor, breakerStates[state] ?? 'open'));
-    this.reads = wrap(this.retryPolicy(), this.breaker);
+    this.retries = this.retryPolicy();
   }
 
   /** The validated payload, `null` on 404; rejects with an `UpstreamError`. */
@@ -201,15 +200,22 @@ export class VendorHttp {
   ): Promise<T | null> {
     // Serialised before any policy: a body that cannot be serialised is our bug, not a vendor failure.
     const body = call.body === undefined ? undefined : JSON.stringify(call.body);
-    // Writes are never retried blindly: a lost answer does not mean a lost write.
-    const policy = call.method === 'GET' ? this.reads : this.breaker;
+    const attempt = (signal: AbortSignal) => this.attempt(call, body, scope, signal, read);
     try {
-      return await policy.execute(({ signal }) => this.attempt(call, body, scope, signal, read), scope.signal);
+      // Writes are never retried blindly: a lost answer does not mean a lost write.
+      return call.method === 'GET'
+        ? await this.retries.execute(({ signal }) => attempt(signal), scope.signal)
+        : await attempt(scope.signal);
     } catch (error) {
       throw this.classify(error, scope);
     }
   }
 
+  /**
+   * One attempt: a quota slot, then the call through the breaker. The slot is taken outside the
+   * breaker, so a call the quota refuses or that runs out of time waiting is no verdict on the
+   * vendor, not even for a half-open circuit's probe.
+   */
   private async attempt<T>(
     call: VendorRequest,
     body: string | undefined,
@@ -223,6 +229,25 @@ export class VendorHttp {
     } catch (error) {
       throw this.classify(error, scope);
     }
+    try {
+      return await this.breaker.execute(
+        ({ signal: callSignal }) => this.call(call, body, scope, callSignal, read),
+        signal,
+      );
+    } catch (error) {
+      throw this.classify(error, scope, signal);
+    } finally {
+      release();
+    }
+  }
+
+  private async call<T>(
+    call: VendorRequest,
+    body: string | undefined,
+    scope: RequestScope,
+    signal: AbortSignal,
+    read: (body: Dispatcher.ResponseData['body']) => Promise<T>,
+  ): Promise<T | null> {
     scope.vendorCalls += 1;
     const done = this.observer.attempt(this.vendor, call.endpoint, scope);
     let status = 0;
@@ -253,9 +278,8 @@ export class VendorHttp {
       });
     } catch (error) {
       // Classified here, inside the breaker and the retries, so both see what kind of failure it was.
-      throw this.classify(error, scope, signal);
+      throw this.classify(error, scope, signal, { fromVendor: true });
     } finally {
-      release();
       done(status);
     }
   }
@@ -317,11 +341,16 @@ export class VendorHttp {
 
   /**
    * What a failure says about the vendor. What the vendor did (an answer, a timeout, a dropped
-   * connection) is its failure, counted by the breaker and maybe retried. What we decided (circuit
-   * open, no quota slot, our deadline, the client gone) is a local failure that says nothing about
-   * the vendor. Anything else is our own bug, passed on as it is.
+   * connection, a broken response) is its failure, counted by the breaker and maybe retried. What we
+   * decided (circuit open, no quota slot, our deadline, the request over) is a local failure that
+   * says nothing about the vendor. Anything else is our own bug, passed on as it is.
    */
-  private classify(error: unknown, scope: RequestScope, attemptSignal?: AbortSignal): unknown {
+  private classify(
+    error: unknown,
+    scope: RequestScope,
+    attemptSignal?: AbortSignal,
+    { fromVendor = false } = {},
+  ): unknown {
     if (error instanceof UpstreamError) return error;
     const local = (failure: UpstreamFailure, cause: string) =>
       new UpstreamError(this.vendor, failure, undefined, { rejectedLocally: true, cause });
@@ -332,7 +361,7 @@ export class VendorHttp {
         ? local('rate_limited', 'no quota slot before the deadline')
         : local('unavailable', 'queue full');
     }
-    // Whatever undici or cockatiel made of it, an abort is ours: the deadline, or the client gone.
+    // Whatever undici or cockatiel made of it, an abort is ours: the deadline, or the request over.
     if (scope.signal.aborted || attemptSignal?.aborted || error instanceof TaskCancelledError) {
       return local('timeout', 'request deadline');
     }
@@ -343,8 +372,9 @@ export class VendorHttp {
     ) {
       return new UpstreamError(this.vendor, 'timeout');
     }
-    // A network failure: the connection failed or dropped, so another attempt may well succeed.
-    if (isNetworkFailure(error)) {
+    // Thrown while talking to the vendor (connection refused or dropped, TLS, malformed HTTP):
+    // another attempt may well succeed. Only undici's complaints about how it was called are ours.
+    if (fromVendor && !localUndiciErrors.some((type) => error instanceof type)) {
       return new UpstreamError(this.vendor, 'unavailable', undefined, { cause: errorCode(error), retryable: true });
     }
     return error;
@@ -361,12 +391,6 @@ const localUndiciErrors = [
   undiciErrors.ClientDestroyedError,
   undiciErrors.ClientClosedError,
 ];
-
-/** A system error of the network stack (refused, reset, DNS), or an undici error about the connection. */
-function isNetworkFailure(error: unknown): boolean {
-  if (error instanceof undiciErrors.UndiciError) return !localUndiciErrors.some((type) => error instanceof type);
-  return error instanceof Error && typeof (error as { syscall?: unknown }).syscall === 'string';
-}
 
 function failureForStatus(status: number): UpstreamError['failure'] {
   if (status === 401 || status === 403) return 'unauthorized';

@@ -14,11 +14,7 @@ export interface QuotaSettings {
 export class QuotaRefusal extends Error {
   override readonly name = 'QuotaRefusal';
 
-  constructor(
-    readonly reason: 'deadline' | 'queue full',
-    /** For `deadline`: how long the call would have waited. */
-    readonly waitMs?: number,
-  ) {
+  constructor(readonly reason: 'deadline' | 'queue full') {
     super(reason === 'deadline' ? 'no vendor slot before the deadline' : 'vendor queue full');
   }
 }
@@ -76,7 +72,7 @@ export class VendorQuota {
       return Promise.resolve(this.take());
     }
     const waitMs = this.estimatedWait(caller);
-    if (Date.now() + waitMs > deadlineAt) return Promise.reject(new QuotaRefusal('deadline', waitMs));
+    if (Date.now() + waitMs > deadlineAt) return Promise.reject(new QuotaRefusal('deadline'));
     if (this.waiting >= this.settings.maxQueue && !this.pushOutFor(caller)) {
       return Promise.reject(new QuotaRefusal('queue full'));
     }

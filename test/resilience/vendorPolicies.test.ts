@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GameballClient } from '../../src/vendors/gameball/client.js';
 import { UpstreamError } from '../../src/vendors/errors.js';
@@ -75,6 +76,31 @@ describe('vendor call policies', () => {
       upstream.respond(sequence({ destroy: true }, json(200, profile)));
       expect(await gameball().getProfile('cust_0001')).toMatchObject({ customerId: 'cust_0001' });
       expect(upstream.requests).toHaveLength(2);
+    });
+
+    it('counts a response that is not HTTP as the vendor failing, and retries it', async () => {
+      // A proxy or a broken vendor answering garbage: undici's parser error is no bug of ours.
+      const sockets: Socket[] = [];
+      const garbage = createServer((socket) => {
+        sockets.push(socket);
+        socket.end('NOT HTTP AT ALL\r\n\r\n');
+      });
+      await new Promise<void>((resolve) => garbage.listen(0, '127.0.0.1', resolve));
+      const client = new GameballClient(
+        { baseUrl: `http://127.0.0.1:${(garbage.address() as AddressInfo).port}`, apiKey: 'k', secretKey: 's' },
+        testLimits({ maxRetries: 2, retryBaseDelayMs: 5 }),
+      );
+      try {
+        const error = await failureOf(client.getProfile('cust_0001'));
+        expect(error.failure).toBe('unavailable');
+        expect(error.rejectedLocally).toBe(false);
+        expect(error.countsAgainstVendor).toBe(true);
+        expect(sockets).toHaveLength(3);
+      } finally {
+        for (const socket of sockets) socket.destroy();
+        garbage.close();
+        await client.close();
+      }
     });
 
     it.each([400, 401, 402, 403, 404, 409, 422, 500])('does not retry a %i', async (status) => {
@@ -193,12 +219,12 @@ describe('vendor call policies', () => {
     // Only what the vendor did may open its circuit: a flood that runs into its own deadline, or
     // a request this service cannot even serialise, must not cut every other caller off.
     const cutShort: [string, () => { scope: RequestScope; cut: () => void }][] = [
-      ['by their own request deadline', () => ({ scope: requestScope(300), cut: () => undefined })],
+      ['by their own request deadline', () => ({ scope: requestScope(1_000), cut: () => undefined })],
       [
         'because their client left',
         () => {
-          const clientGone = new AbortController();
-          return { scope: requestScope(10_000, { cancelled: clientGone.signal }), cut: () => clientGone.abort() };
+          const ended = new AbortController();
+          return { scope: requestScope(10_000, { ended: ended.signal }), cut: () => ended.abort() };
         },
       ],
     ];
@@ -247,7 +273,7 @@ describe('vendor call policies', () => {
         breakerThreshold: 2,
         rateLimits: { gameball: oneASecond, voucherify: oneASecond, imprint: oneASecond },
       });
-      expect(await client.getProfile('cust_0001', requestScope(100))).not.toBeNull();
+      expect(await client.getProfile('cust_0001', requestScope(5_000))).not.toBeNull();
       for (let call = 0; call < 4; call += 1) {
         const error = await failureOf(client.getProfile('cust_0001', requestScope(100)));
         expect(error.failure).toBe('rate_limited');

@@ -187,6 +187,7 @@ describe('concurrency', () => {
     const first = track(served, q, 'a');
     const second = track(served, q, 'a');
     track(served, q, 'a');
+    track(served, q, 'a');
     track(served, q, 'b');
     await vi.advanceTimersByTimeAsync(0);
     expect(served.map((entry) => entry.caller)).toEqual(['a', 'a']);
@@ -196,8 +197,10 @@ describe('concurrency', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(served.map((entry) => entry.caller)).toEqual(['a', 'a', 'a']);
 
+    // b waited after two more of a's calls, and goes before the second of them.
     second.release!();
     await vi.advanceTimersByTimeAsync(0);
     expect(served.map((entry) => entry.caller)).toEqual(['a', 'a', 'a', 'b']);
+    expect(q.queued).toBe(1);
   });
 });
