@@ -26,11 +26,11 @@ export interface Context {
 
 /**
  * Per GraphQL request: the caller, fresh loaders, and the scope of its vendor calls (deadline,
- * request id, quota key; `cancelled` aborts them all, e.g. when the client goes away).
+ * request id, quota key; `ended` aborts them all once the request is over).
  */
 export function createContext(
   caller: Caller,
-  request: { requestId: string; cancelled?: AbortSignal },
+  request: { requestId: string; ended?: AbortSignal },
   clients: VendorClients,
   settings: ResolverSettings,
   observer?: LoaderObserver,

@@ -51,7 +51,7 @@ export async function startServer(options: {
   const settings = {
     imprintLinkKey: config.imprintLinkKey,
     currencyCode: config.currencyCode,
-    maxCustomersPerRequest: config.maxCustomersPerRequest,
+    maxCustomersPerRequest: config.lookupLimits.maxCustomersPerRequest,
     requestDeadlineMs: config.requestDeadlineMs,
   };
   const authenticator = new Authenticator(config.auth);
@@ -82,10 +82,7 @@ export async function startServer(options: {
       ApolloServerPluginLandingPageDisabled(),
       requestObservabilityPlugin(logger, observability),
       ...limits.plugins,
-      lookupLimitsPlugin({
-        maxEntities: config.queryLimits.maxEntities,
-        maxCustomersPerQuery: config.maxCustomersPerQuery,
-      }),
+      lookupLimitsPlugin(config.lookupLimits),
     ],
   });
   await apollo.start();
@@ -134,17 +131,17 @@ export async function startServer(options: {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body };
-    // A client that leaves before its answer gives up its queued vendor calls: nobody would read them.
-    const clientGone = new AbortController();
-    res.once('close', () => {
-      if (!res.writableFinished) clientGone.abort();
-    });
+    // Once the response is sent or the client has left, the request's vendor calls still queued or
+    // in flight (a lookup another one made unnecessary, a field the client cannot get any more) are
+    // given up: nobody would read them, and they would spend the caller's share of the quota.
+    const requestEnded = new AbortController();
+    res.once('close', () => requestEnded.abort());
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
       // Throws a 401 for the whole request on a bad token or a missing router secret.
       context: async () => {
         const caller = await authenticator.authenticate((name) => headers.get(name));
-        return createContext(caller, { requestId, cancelled: clientGone.signal }, clients, settings, observability);
+        return createContext(caller, { requestId, ended: requestEnded.signal }, clients, settings, observability);
       },
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);

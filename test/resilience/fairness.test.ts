@@ -22,6 +22,8 @@ const limits = {
 
 const unknownIds = (flood: number) => Array.from({ length: 40 }, (_, index) => `flood-${flood}-${index}`);
 const floodQuery = 'query Flood($ids: [ID!]!) { customers(ids: $ids) { id gender orderSummary { count } } }';
+/** Needs no vendor field: each customer is known once either vendor says so, and the other lookup is left. */
+const existenceQuery = 'query Exists($ids: [ID!]!) { customers(ids: $ids) { id } }';
 const oneCustomer = `query One { customer(id: "${edge.rich}") { id gender orderSummary { count } loyaltyPoints { balance } } }`;
 
 type Who = { name: string; authorization: () => Promise<string> };
@@ -102,11 +104,52 @@ describe('vendor quota is shared fairly between callers', () => {
     expect(metrics).not.toMatch(/vendor_circuit_state\{vendor="\w+"\} [12]/);
 
     // Once the flood has ended, the next request of either caller is served within a second.
-    for (const authorization of [victimAuthorization, floodAuthorization]) {
-      const started = performance.now();
-      const next = await subgraph.query(oneCustomer, undefined, { authorization });
-      expect(performance.now() - started).toBeLessThan(1_000);
-      expectComplete(next);
-    }
+    await expectServedAtOnce(victimAuthorization);
+    await expectServedAtOnce(floodAuthorization);
+  });
+});
+
+/** The next one-customer request of this caller: served in full, within a second. */
+async function expectServedAtOnce(authorization: string): Promise<void> {
+  const started = performance.now();
+  const next = await subgraph.query(oneCustomer, undefined, { authorization });
+  expect(performance.now() - started).toBeLessThan(1_000);
+  expectComplete(next);
+}
+
+describe('a request gives up its vendor calls once it is over', () => {
+  it('when it was answered: lookups an answer made unnecessary leave the caller’s queue', async () => {
+    // Gameball answers at once, Voucherify at 20 calls a second: the answer is sent once Gameball
+    // has found every customer, with about 35 Voucherify lookups (almost 2 s of its quota) left.
+    await subgraph.close();
+    subgraph = await startTestSubgraph({
+      ...limits,
+      GAMEBALL_RATE_LIMIT_PER_SECOND: '1000',
+      GAMEBALL_RATE_LIMIT_BURST: '1000',
+      REQUEST_DEADLINE_MS: '8000',
+    });
+    const authorization = await tokenOf('mass-importer').authorization();
+    const inGameball = [...subgraph.sandbox.dataset.gameball.keys()].slice(0, 40);
+    const answered = await subgraph.query(existenceQuery, { ids: inGameball }, { authorization });
+    expect(answered.errors).toBeUndefined();
+
+    await expectServedAtOnce(authorization);
+  });
+
+  it('when its client disconnected: its queued lookups leave the caller’s queue', async () => {
+    const authorization = await tokenOf('impatient-client').authorization();
+    // 80 lookups of unknown customers: four seconds of this quota, far more than comes in time.
+    const gone = new AbortController();
+    const abandoned = fetch(`${subgraph.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization },
+      body: JSON.stringify({ query: floodQuery, variables: { ids: unknownIds(1) } }),
+      signal: gone.signal,
+    }).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    gone.abort();
+    await abandoned;
+
+    await expectServedAtOnce(authorization);
   });
 });
