@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AuthSettings } from './auth/authenticate.js';
+import type { LookupLimits } from './lookupLimits.js';
 import type { VendorLimits, VendorSettings } from './vendors/settings.js';
 
 // The only reader of process.env. Every variable is validated here, once, at start-up; a bad one
@@ -54,9 +55,9 @@ const environment = z.object({
   // A customer record is a few KiB; a coupon list of hundreds stays well under this.
   VENDOR_MAX_RESPONSE_BYTES: positiveInt.default(4_194_304),
   MAX_CUSTOMERS_PER_QUERY: positiveInt.default(100),
-  // customers(ids:) at its maximum with every field, referrers included, fits; so does an
-  // `_entities` fetch at MAX_ENTITIES_PER_REQUEST.
-  MAX_CUSTOMERS_PER_REQUEST: positiveInt.default(250),
+  // customers(ids:) at its maximum with every field fits, and so does an `_entities` fetch at
+  // MAX_ENTITIES_PER_REQUEST, each customer with a referrer.
+  MAX_CUSTOMERS_PER_REQUEST: positiveInt.default(500),
   MAX_REQUEST_BYTES: positiveInt.default(1_048_576),
   // Node's defaults (60 s for headers, 300 s for a request, no connection cap) let slow clients
   // hold sockets for minutes.
@@ -128,9 +129,8 @@ export interface Config {
   requestDeadlineMs: number;
   imprintLinkKey: string;
   currencyCode: string;
-  maxCustomersPerQuery: number;
-  /** Distinct customers one request may look up (its share of the vendors' quotas). */
-  maxCustomersPerRequest: number;
+  /** What one request may look up (src/lookupLimits.ts, src/customers/budget.ts). */
+  lookupLimits: LookupLimits;
   maxRequestBytes: number;
   auth: AuthSettings;
   /** Serve GraphiQL at GET /graphql to browsers. */
@@ -156,14 +156,13 @@ export interface HttpLimits {
   maxConnections: number;
 }
 
-/** Limits on what one GraphQL request may ask (GraphQL Armor, and `_entities` representations). */
+/** Limits on what one GraphQL request may ask (GraphQL Armor and graphql-js's parser). */
 export interface QueryLimits {
   maxDepth: number;
   maxAliases: number;
   maxCost: number;
   maxTokens: number;
   maxDirectives: number;
-  maxEntities: number;
 }
 
 export class ConfigError extends Error {
@@ -243,8 +242,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     imprintLinkKey: e.IMPRINT_LINK_METADATA_KEY,
     currencyCode: e.CURRENCY_CODE,
-    maxCustomersPerQuery: e.MAX_CUSTOMERS_PER_QUERY,
-    maxCustomersPerRequest: e.MAX_CUSTOMERS_PER_REQUEST,
+    lookupLimits: {
+      maxEntities: e.MAX_ENTITIES_PER_REQUEST,
+      maxCustomersPerQuery: e.MAX_CUSTOMERS_PER_QUERY,
+      maxCustomersPerRequest: e.MAX_CUSTOMERS_PER_REQUEST,
+    },
     maxRequestBytes: e.MAX_REQUEST_BYTES,
     graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
     // GraphiQL needs introspection to show the schema, so enabling it in production enables both.
@@ -256,7 +258,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxCost: e.MAX_QUERY_COST,
       maxTokens: e.MAX_QUERY_TOKENS,
       maxDirectives: e.MAX_QUERY_DIRECTIVES,
-      maxEntities: e.MAX_ENTITIES_PER_REQUEST,
     },
     shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
     tracing: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT ?? null, serviceName: e.OTEL_SERVICE_NAME },

@@ -17,6 +17,8 @@ export interface LookupLimits {
   maxEntities: number;
   /** Ids per `customers(ids:)`. */
   maxCustomersPerQuery: number;
+  /** Distinct customers per request (the budget, kept by src/customers/budget.ts). */
+  maxCustomersPerRequest: number;
 }
 
 /**
@@ -97,20 +99,28 @@ function lookupsOf(
   const root = schema.getRootType(operation.operation);
   if (!root) return { representations, customers, idLists };
   const definitions = root.getFields();
-  // @graphql-tools/utils takes graphql 17's shape of variables; only `coerced` is read here.
-  const { fields } = collectFields(
-    schema,
-    fragments,
-    { coerced: variables, sources: {} },
-    root,
-    operation.selectionSet,
-  );
-  for (const [at, nodes] of fields) {
-    for (const node of nodes) {
-      const definition = definitions[node.name.value];
-      const lookup = rootLookups[`${root.name}.${node.name.value}`];
-      if (!definition || !lookup) continue;
-      const args = getArgumentValues(definition, node, variables);
+  // @graphql-tools/utils takes graphql 17's shape of variables; only `coerced` is read here. Deferred
+  // fragments (`patches`) are executed too: counted with the rest (`@defer` is not in this schema).
+  let collected: ReturnType<typeof collectFields>;
+  try {
+    collected = collectFields(schema, fragments, { coerced: variables, sources: {} }, root, operation.selectionSet);
+  } catch {
+    // A directive argument graphql-js will refuse itself (`@include(if: null)`): nothing runs.
+    return { representations, customers, idLists };
+  }
+  for (const fields of [collected.fields, ...collected.patches.map((patch) => patch.fields)]) {
+    for (const [at, [node]] of fields) {
+      // graphql-js runs a response key's field once, with its first node's arguments.
+      const definition = node && definitions[node.name.value];
+      const lookup = node && rootLookups[`${root.name}.${node.name.value}`];
+      if (!node || !definition || !lookup) continue;
+      let args: Record<string, unknown>;
+      try {
+        args = getArgumentValues(definition, node, variables);
+      } catch {
+        // Arguments graphql-js will refuse itself (a null for a non-null list, say): nothing is looked up.
+        continue;
+      }
       if (node.name.value === '_entities') representations.push(...asList(args['representations']));
       if (node.name.value === 'customers') idLists.push({ at, length: asList(args['ids']).length });
       for (const key of lookup(args, subject)) customers.add(key);

@@ -97,6 +97,36 @@ describe('the _entities limit holds wherever the field sits', () => {
     expect(response.errors?.[0]?.message).toContain(`at most ${maxEntities} representations`);
   });
 
+  it('counts a field written twice under one response key once, as graphql-js runs it once', async () => {
+    const response = await subgraph.query(
+      'query Q($r: [_Any!]!) { e: _entities(representations: $r) { __typename } ...E } fragment E on Query { e: _entities(representations: $r) { __typename } }',
+      { r: reps(ids(maxEntities)) },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data?.['e']).toHaveLength(maxEntities);
+  });
+
+  // Values graphql-js refuses during execution are left to it: its error, not a crash here.
+  it.each([
+    [
+      'a null for a non-null list through a variable default',
+      'query Q($ids: [ID!] = []) { customers(ids: $ids) { id } }',
+      { ids: null },
+    ],
+    [
+      'a null @include condition through a variable default',
+      'query Q($b: Boolean = true) { customer(id: "cust_0001") @include(if: $b) { id } }',
+      { b: null },
+    ],
+  ])('leaves %s to graphql-js', async (_, query, variables) => {
+    subgraph.sandbox.resetCalls();
+    const response = await subgraph.query(query, variables);
+    // graphql-js's own error for the field, in a 200: not a 500 from the lookup limits.
+    expect(response.status).toBe(200);
+    expect(response.errors?.[0]?.message).toMatch(/must not be null|Boolean!/);
+    expect(subgraph.sandbox.calls).toEqual([]);
+  });
+
   it('does not count a field that @skip leaves out', async () => {
     const response = await subgraph.query(
       'query Q($r: [_Any!]!) { ... @skip(if: true) { _entities(representations: $r) { __typename } } __typename }',
