@@ -53,6 +53,9 @@ export function createErrorFormatter({ maskDetails = false }: { maskDetails?: bo
   };
 }
 
+/** Distinct bugs logged per request; any more are only counted. */
+const maxLoggedBugKinds = 5;
+
 /**
  * Logs a request's vendor failures and bugs, each kind once with a count: a request that fails
  * 3,000 lookups the same way writes one line, not 3,000. GraphQL errors are the caller's and are
@@ -60,7 +63,8 @@ export function createErrorFormatter({ maskDetails = false }: { maskDetails?: bo
  */
 export function logRequestErrors(logger: Logger, requestId: string | null, errors: readonly unknown[]): void {
   const failures = new Map<string, { error: UpstreamError; path: unknown; count: number }>();
-  let unexpected: { error: unknown; path: unknown; count: number } | undefined;
+  const bugs = new Map<string, { error: unknown; path: unknown; count: number }>();
+  let otherBugs = 0;
   for (const error of errors) {
     const classified = classify(error);
     const path = error instanceof GraphQLError ? error.path : undefined;
@@ -71,18 +75,19 @@ export function logRequestErrors(logger: Logger, requestId: string | null, error
       if (seen) seen.count += 1;
       else failures.set(key, { error: classified.error, path, count: 1 });
     } else if (classified.kind === 'unexpected') {
-      if (unexpected) unexpected.count += 1;
-      else unexpected = { error: classified.error, path, count: 1 };
+      const key = classified.error instanceof Error ? `${classified.error.name} ${classified.error.message}` : 'thrown';
+      const seen = bugs.get(key.slice(0, 200));
+      if (seen) seen.count += 1;
+      else if (bugs.size < maxLoggedBugKinds) bugs.set(key.slice(0, 200), { error: classified.error, path, count: 1 });
+      else otherBugs += 1;
     }
   }
   for (const { error, path, count } of failures.values()) {
     const { vendor, failure, status, cause } = error;
     logger.warn({ requestId, vendor, failure, status, cause, count, firstPath: path }, 'vendor call failed');
   }
-  if (unexpected) {
-    logger.error(
-      { requestId, err: unexpected.error, count: unexpected.count, firstPath: unexpected.path },
-      'unexpected error',
-    );
+  for (const { error, path, count } of bugs.values()) {
+    logger.error({ requestId, err: error, count, firstPath: path }, 'unexpected error');
   }
+  if (otherBugs > 0) logger.error({ requestId, count: otherBugs }, 'more unexpected errors of other kinds');
 }

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Context } from '../context.js';
 import { logRequestErrors } from '../errors.js';
-import { requestLineLogger, type Logger } from '../logger.js';
+import { capped, requestLineLogger, type Logger } from '../logger.js';
 import type { Observability } from './observability.js';
 import { endSpan } from './tracing.js';
 
@@ -47,7 +47,7 @@ export function requestObservabilityPlugin(logger: Logger, observability: Observ
           observability.metrics.request(operationName ?? null, outcome, seconds);
           if (span) {
             span.setAttributes({
-              'graphql.operation.name': operationName ?? '',
+              'graphql.operation.name': capped(operationName ?? ''),
               'request.id': requestId ?? '',
               'vendor.calls': vendorCalls,
             });

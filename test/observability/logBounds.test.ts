@@ -83,6 +83,8 @@ describe('logRequestErrors', () => {
       ...Array.from({ length: 30 }, (_, index) => wrapped(new UpstreamError('voucherify', 'timeout'), index)),
       ...Array.from({ length: 5 }, (_, index) => wrapped(new UpstreamError('gameball', 'unavailable', 503), index)),
       ...Array.from({ length: 3 }, (_, index) => wrapped(new TypeError(`bug ${'y'.repeat(50_000)}`), index)),
+      // Seven more bugs of different kinds: five kinds are logged in all, the rest counted.
+      ...Array.from({ length: 7 }, (_, index) => wrapped(new RangeError(`bug number ${index}`), index)),
       new GraphQLError('Not authorized to read Customer.email', { extensions: { code: 'FORBIDDEN' } }),
     ];
 
@@ -93,10 +95,15 @@ describe('logRequestErrors', () => {
       ['vendor call failed', 30],
       ['vendor call failed', 5],
       ['unexpected error', 3],
+      ['unexpected error', 1],
+      ['unexpected error', 1],
+      ['unexpected error', 1],
+      ['unexpected error', 1],
+      ['more unexpected errors of other kinds', 3],
     ]);
     const bug = lines[2]?.err;
     expect(bug?.message.length).toBeLessThan(1_100);
     expect(bug?.stack.length).toBeLessThan(1_100);
-    expect(written.join('').length).toBeLessThan(6_000);
+    expect(written.join('').length).toBeLessThan(12_000);
   });
 });
