@@ -41,9 +41,9 @@ export class MetricsEndpoint {
 }
 
 function headerOf(req: IncomingMessage, name: string): string | undefined {
+  // node:http joins repeated custom headers into one string, as the GraphQL path reads them too.
   const value = req.headers[name];
-  // Joined as the GraphQL path joins them, so both compare the same text.
-  return Array.isArray(value) ? value.join(', ') : value;
+  return typeof value === 'string' ? value : undefined;
 }
 
 function sendText(res: ServerResponse, status: number, contentType: string, body: string): void {
