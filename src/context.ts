@@ -1,4 +1,5 @@
 import { quotaKeyOf, type Caller } from './auth/caller.js';
+import type { Denials } from './auth/guard.js';
 import { CustomerBudget } from './customers/budget.js';
 import { Customers } from './customers/customers.js';
 import { createLoaders, type VendorClients } from './vendors/clients.js';
@@ -19,6 +20,8 @@ export interface Context {
   customers: Customers;
   /** The customers this request has looked up, against MAX_CUSTOMERS_PER_REQUEST. */
   budget: CustomerBudget;
+  /** Fields refused to the caller so far (src/auth/guard.ts caps their errors). */
+  denials: Denials;
   settings: ResolverSettings;
   /** The request's id, deadline and vendor call count. */
   scope: RequestScope;
@@ -39,5 +42,5 @@ export function createContext(
   const loaders = createLoaders(clients, scope, observer);
   const budget = new CustomerBudget(settings.maxCustomersPerRequest);
   const customers = new Customers(caller, loaders, clients, scope, budget, settings.imprintLinkKey);
-  return { caller, customers, budget, settings, scope };
+  return { caller, customers, budget, denials: { count: 0 }, settings, scope };
 }

@@ -15,7 +15,7 @@ import { budgetKeys } from './customers/budget.js';
 export interface LookupLimits {
   /** `_entities` representations per request. */
   maxEntities: number;
-  /** Ids per `customers(ids:)`. */
+  /** Ids of all `customers(ids:)` fields of a request together. */
   maxCustomersPerQuery: number;
   /** Distinct customers per request (the budget, kept by src/customers/budget.ts). */
   maxCustomersPerRequest: number;
@@ -24,8 +24,8 @@ export interface LookupLimits {
 /**
  * What one request may look up, checked once the operation is known and before anything is
  * executed, so no vendor is called for a refused request: at most MAX_ENTITIES_PER_REQUEST
- * `_entities` representations, each a Customer; at most MAX_CUSTOMERS_PER_QUERY ids per
- * `customers(ids:)`; and at most MAX_CUSTOMERS_PER_REQUEST distinct customers over the whole
+ * `_entities` representations, each a Customer; at most MAX_CUSTOMERS_PER_QUERY ids in all
+ * `customers(ids:)` fields; and at most MAX_CUSTOMERS_PER_REQUEST distinct customers over the whole
  * document. The root fields are collected as graphql-js executes them: through aliases, inline and
  * named fragments, `@skip`/`@include`, variables and their defaults.
  */
@@ -48,12 +48,17 @@ export function lookupLimitsPlugin(limits: LookupLimits): ApolloServerPlugin<Con
               `_entities takes at most ${limits.maxEntities} representations per request, got ${lookups.representations.length}`,
             );
           }
-          const longest = lookups.idLists.reduce((a, b) => (b.length > a.length ? b : a), { at: '', length: 0 });
-          if (longest.length > limits.maxCustomersPerQuery) {
-            throw badRequest(`ids may list at most ${limits.maxCustomersPerQuery} customers, got ${longest.length}`, {
-              path: [longest.at],
-              field: ['ids'],
-            });
+          // Over all `customers(ids:)` fields together: aliases of one list must not multiply the
+          // work of a request (every entry is resolved, duplicates too, even when it costs no vendor call).
+          let listed = 0;
+          for (const list of lookups.idLists) {
+            listed += list.length;
+            if (listed <= limits.maxCustomersPerQuery) continue;
+            const total = lookups.idLists.reduce((sum, { length }) => sum + length, 0);
+            throw badRequest(
+              `ids may list at most ${limits.maxCustomersPerQuery} customers per request, got ${total}`,
+              { path: [list.at], field: ['ids'] },
+            );
           }
           // Checked here so a malformed one is the caller's error, not a crash inside @apollo/subgraph.
           if (!lookups.representations.every(isCustomerRepresentation)) {

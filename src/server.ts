@@ -8,6 +8,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import type { Config, HttpLimits } from './config.js';
 import { createContext, type Context } from './context.js';
 import { Authenticator, repeatedCredentialHeader } from './auth/authenticate.js';
+import { deniedFieldsPlugin } from './auth/guard.js';
 import { QueryDocumentStore } from './documentStore.js';
 import { createErrorFormatter } from './errors.js';
 import { loadGraphiQLPage } from './graphiql/page.js';
@@ -83,6 +84,7 @@ export async function startServer(options: {
       requestObservabilityPlugin(logger, observability),
       ...limits.plugins,
       lookupLimitsPlugin(config.lookupLimits),
+      deniedFieldsPlugin(),
     ],
   });
   await apollo.start();

@@ -448,7 +448,8 @@ export type Query = {
   customerByImprintId?: Maybe<Customer>;
   /**
    * Several customers by the merchant's ids, in the order given, with `null` for each unknown id.
-   * At most `MAX_CUSTOMERS_PER_QUERY` ids per call (100 unless configured).
+   * At most `MAX_CUSTOMERS_PER_QUERY` ids per request, over every `customers` field of it (100 unless
+   * configured).
    */
   customers: Array<Maybe<Customer>>;
   /** The customer the bearer token belongs to (its `sub`); `null` for an anonymous caller. */
