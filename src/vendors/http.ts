@@ -16,7 +16,7 @@ import {
 import type { Span } from '@opentelemetry/api';
 import type { z } from 'zod';
 import { UpstreamError, type UpstreamFailure, type VendorName } from './errors.js';
-import { QuotaRefusal, VendorQuota, type Release } from './quota.js';
+import { QuotaRefusal, VendorQuota, type QuotaCaller, type Release } from './quota.js';
 import type { VendorLimits } from './settings.js';
 
 export interface VendorHttpOptions extends Omit<VendorLimits, 'rateLimits'> {
@@ -50,8 +50,8 @@ export interface RequestScope {
   readonly signal: AbortSignal;
   readonly deadlineAt: number;
   readonly requestId: string | null;
-  /** The caller's key in the vendor quotas: one queue per key, served round-robin. */
-  readonly caller: string;
+  /** Who the calls are for, in the vendor quotas: one queue per caller, served round-robin. */
+  readonly caller: QuotaCaller;
   vendorCalls: number;
   /** The request's trace span, when tracing is on: vendor call spans are its children. */
   span: Span | null;
@@ -59,7 +59,7 @@ export interface RequestScope {
 
 export function requestScope(
   deadlineMs: number,
-  options: { requestId?: string | null; caller?: string; ended?: AbortSignal } = {},
+  options: { requestId?: string | null; caller?: QuotaCaller; ended?: AbortSignal } = {},
 ): RequestScope {
   const timeout = AbortSignal.timeout(deadlineMs);
   const signal = options.ended ? AbortSignal.any([timeout, options.ended]) : timeout;
@@ -77,8 +77,8 @@ export function requestScope(
   };
 }
 
-/** The quota key of calls made outside a GraphQL request (tests, scripts). */
-const unscopedCaller = 'unscoped';
+/** Who calls made outside a GraphQL request (tests, scripts) are for. */
+const unscopedCaller: QuotaCaller = { group: 'unscoped', id: '' };
 
 /**
  * The retry policy is built once per vendor and cockatiel hands its backoff only the request's

@@ -22,23 +22,42 @@ export class QuotaRefusal extends Error {
 /** Gives the slot back (the call is no longer in flight); calling it again does nothing. */
 export type Release = () => void;
 
+/**
+ * Who a call is for, in the quota's terms. Callers of one group share the group's turn; groups
+ * share the vendor. So many callers of one kind (a crowd of customer accounts) compete among
+ * themselves, and another kind (support tools, anonymous traffic) keeps its turn.
+ */
+export interface QuotaCaller {
+  readonly group: string;
+  readonly id: string;
+}
+
 interface Waiter {
-  readonly caller: string;
+  readonly caller: QuotaCaller;
   readonly signal: AbortSignal;
   readonly resolve: (release: Release) => void;
   readonly reject: (reason: unknown) => void;
   readonly onAbort: () => void;
 }
 
+/** A group's callers with waiting calls, in serving order, and how many calls they hold. */
+interface Group {
+  readonly callers: Map<string, Waiter[]>;
+  waiting: number;
+}
+
 /**
  * One vendor's quota, shared fairly between callers. A call takes a token (a token bucket:
- * `perSecond`, up to `burst` saved) and a concurrency slot. Calls that have to wait queue per caller,
- * and the queues are served round-robin, so a caller flooding the vendor waits behind its own calls
- * while another caller's next call goes after at most one call of each waiting caller.
+ * `perSecond`, up to `burst` saved) and a concurrency slot. Calls that have to wait queue per
+ * caller, callers per group, and both are served round-robin: a caller flooding the vendor waits
+ * behind its own calls, while another caller's next call goes after at most one call of each
+ * waiting caller of its group and one of each other group.
  *
  * Nothing is booked ahead: a waiter holds a place in its caller's queue, and leaves it when its
- * signal aborts (its request ended or ran out of time). A call whose estimated wait would outlast
- * its deadline is refused at once instead of queueing for a slot it could never use.
+ * signal aborts (its request is over or ran out of time). A call whose estimated wait would
+ * outlast its deadline is refused at once instead of queueing for a slot it could never use. The
+ * estimate counts tokens only: a call that waits for a concurrency slot waits until one frees or
+ * its deadline passes.
  */
 export class VendorQuota {
   private readonly interval: number;
@@ -46,8 +65,8 @@ export class VendorQuota {
   private refilledAt = performance.now();
   private inFlight = 0;
   private waiting = 0;
-  /** The callers with waiting calls, in serving order: the first is served next. */
-  private readonly queues = new Map<string, Waiter[]>();
+  /** The groups with waiting calls, in serving order: the first is served next. */
+  private readonly groups = new Map<string, Group>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly settings: QuotaSettings) {
@@ -65,22 +84,27 @@ export class VendorQuota {
    * when the wait would end after `deadlineAt` (epoch milliseconds) or the queue is full, and with
    * the signal's reason if the signal aborts while waiting.
    */
-  acquire(caller: string, deadlineAt: number, signal: AbortSignal): Promise<Release> {
+  acquire(caller: QuotaCaller, deadlineAt: number, signal: AbortSignal): Promise<Release> {
     if (signal.aborted) return Promise.reject(signal.reason as Error);
     this.refill();
     if (this.waiting === 0 && this.tokens >= 1 && this.inFlight < this.settings.maxConcurrency) {
       return Promise.resolve(this.take());
     }
-    const waitMs = this.estimatedWait(caller);
-    if (Date.now() + waitMs > deadlineAt) return Promise.reject(new QuotaRefusal('deadline'));
+    if (Date.now() + this.estimatedWait(caller) > deadlineAt) return Promise.reject(new QuotaRefusal('deadline'));
     if (this.waiting >= this.settings.maxQueue && !this.pushOutFor(caller)) {
       return Promise.reject(new QuotaRefusal('queue full'));
     }
     return new Promise<Release>((resolve, reject) => {
       const waiter: Waiter = { caller, signal, resolve, reject, onAbort: () => this.leave(waiter) };
-      const queue = this.queues.get(caller);
+      let group = this.groups.get(caller.group);
+      if (!group) {
+        group = { callers: new Map(), waiting: 0 };
+        this.groups.set(caller.group, group);
+      }
+      const queue = group.callers.get(caller.id);
       if (queue) queue.push(waiter);
-      else this.queues.set(caller, [waiter]);
+      else group.callers.set(caller.id, [waiter]);
+      group.waiting += 1;
       this.waiting += 1;
       signal.addEventListener('abort', waiter.onAbort, { once: true });
       this.schedule();
@@ -105,15 +129,19 @@ export class VendorQuota {
     };
   }
 
-  /** Serves waiting callers round-robin while there are tokens and free slots. */
+  /** Serves waiting groups, and their callers, round-robin while there are tokens and free slots. */
   private drain(): void {
     this.refill();
     while (this.waiting > 0 && this.tokens >= 1 && this.inFlight < this.settings.maxConcurrency) {
-      const [caller, queue] = this.queues.entries().next().value as [string, Waiter[]];
+      const [name, group] = this.groups.entries().next().value as [string, Group];
+      const [id, queue] = group.callers.entries().next().value as [string, Waiter[]];
       const waiter = queue.shift()!;
-      // To the back of the line, if it has more calls waiting.
-      this.queues.delete(caller);
-      if (queue.length > 0) this.queues.set(caller, queue);
+      // Both to the back of their lines, if they have more calls waiting.
+      group.callers.delete(id);
+      if (queue.length > 0) group.callers.set(id, queue);
+      this.groups.delete(name);
+      if (group.callers.size > 0) this.groups.set(name, group);
+      group.waiting -= 1;
       this.waiting -= 1;
       waiter.signal.removeEventListener('abort', waiter.onAbort);
       waiter.resolve(this.take());
@@ -136,13 +164,17 @@ export class VendorQuota {
   }
 
   /**
-   * How long a new call of `caller` would wait at the current rate: round-robin serves at most
-   * one call of every other waiting caller per call of this one.
+   * How long a new call of `caller` would wait at the current rate. Round-robin serves at most one
+   * call of every other waiting caller of its group per call of this one, and one call of every
+   * other group per call of its group.
    */
-  private estimatedWait(caller: string): number {
-    const own = this.queues.get(caller)?.length ?? 0;
-    let ahead = own;
-    for (const [other, queue] of this.queues) if (other !== caller) ahead += Math.min(queue.length, own + 1);
+  private estimatedWait(caller: QuotaCaller): number {
+    const group = this.groups.get(caller.group);
+    const own = group?.callers.get(caller.id)?.length ?? 0;
+    let inGroup = own;
+    for (const [id, queue] of group?.callers ?? []) if (id !== caller.id) inGroup += Math.min(queue.length, own + 1);
+    let ahead = inGroup;
+    for (const [name, other] of this.groups) if (name !== caller.group) ahead += Math.min(other.waiting, inGroup + 1);
     const missing = ahead + 1 - this.tokens;
     return missing > 0 ? missing * this.interval : 0;
   }
@@ -151,10 +183,12 @@ export class VendorQuota {
    * With the queue full, a caller with fewer waiting calls than the longest queue takes the place
    * of that queue's newest call, so a flood cannot fill the queue and shut everyone else out.
    */
-  private pushOutFor(caller: string): boolean {
-    const own = this.queues.get(caller)?.length ?? 0;
+  private pushOutFor(caller: QuotaCaller): boolean {
+    const own = this.groups.get(caller.group)?.callers.get(caller.id)?.length ?? 0;
     let longest: Waiter[] | undefined;
-    for (const queue of this.queues.values()) if (queue.length > (longest?.length ?? own + 1)) longest = queue;
+    for (const group of this.groups.values()) {
+      for (const queue of group.callers.values()) if (queue.length > (longest?.length ?? own + 1)) longest = queue;
+    }
     const evicted = longest?.pop();
     if (!evicted) return false;
     this.forget(evicted);
@@ -163,7 +197,7 @@ export class VendorQuota {
   }
 
   private leave(waiter: Waiter): void {
-    const queue = this.queues.get(waiter.caller);
+    const queue = this.groups.get(waiter.caller.group)?.callers.get(waiter.caller.id);
     const index = queue?.indexOf(waiter) ?? -1;
     if (!queue || index < 0) return;
     queue.splice(index, 1);
@@ -171,9 +205,12 @@ export class VendorQuota {
     waiter.reject(waiter.signal.reason);
   }
 
+  /** Books a waiter that has just been taken out of its queue as gone. */
   private forget(waiter: Waiter): void {
-    const queue = this.queues.get(waiter.caller);
-    if (queue?.length === 0) this.queues.delete(waiter.caller);
+    const group = this.groups.get(waiter.caller.group)!;
+    if (group.callers.get(waiter.caller.id)?.length === 0) group.callers.delete(waiter.caller.id);
+    if (group.callers.size === 0) this.groups.delete(waiter.caller.group);
+    group.waiting -= 1;
     this.waiting -= 1;
     waiter.signal.removeEventListener('abort', waiter.onAbort);
   }

@@ -26,12 +26,28 @@ const floodQuery = 'query Flood($ids: [ID!]!) { customers(ids: $ids) { id gender
 const existenceQuery = 'query Exists($ids: [ID!]!) { customers(ids: $ids) { id } }';
 const oneCustomer = `query One { customer(id: "${edge.rich}") { id gender orderSummary { count } loyaltyPoints { balance } } }`;
 
-type Who = { name: string; authorization: () => Promise<string> };
-const anonymous: Who = { name: 'all anonymous callers', authorization: () => Promise.resolve('') };
-const tokenOf = (sub: string): Who => ({
-  name: `the token subject ${sub}`,
-  authorization: async () => `Bearer ${await signToken({ sub })}`,
+/** A caller: the Authorization header of each of its connections (one token, or a crowd of them). */
+type Who = { name: string; authorizations: (connections: number) => Promise<string[]> };
+const anonymous: Who = {
+  name: 'all anonymous callers',
+  authorizations: (connections) => Promise.resolve(Array.from({ length: connections }, () => '')),
+};
+const tokenOf = (sub: string, scope?: string): Who => ({
+  name: `the token subject ${sub}${scope ? ` (${scope})` : ''}`,
+  authorizations: async (connections) => {
+    const authorization = `Bearer ${await signToken({ sub, scope })}`;
+    return Array.from({ length: connections }, () => authorization);
+  },
 });
+const authorizationOf = async (who: Who): Promise<string> => (await who.authorizations(1))[0] ?? '';
+/** One customer account per connection: the fairness per subject alone would give each a share. */
+const crowdOfCustomers: Who = {
+  name: 'a crowd of 40 customer accounts',
+  authorizations: (connections) =>
+    Promise.all(
+      Array.from({ length: connections }, async (_, index) => `Bearer ${await signToken({ sub: `crowd-${index}` })}`),
+    ),
+};
 
 let subgraph: TestSubgraph;
 beforeEach(async () => {
@@ -41,15 +57,15 @@ afterEach(async () => {
   await subgraph.close();
 });
 
-/** Keeps `connections` flood requests in flight until `stop` resolves; resolves when the last has returned. */
-async function flood(authorization: string, connections: number, stop: Promise<void>): Promise<number> {
+/** Keeps one flood request in flight per connection until `stop` resolves; resolves when the last has returned. */
+async function flood(authorizations: string[], stop: Promise<void>): Promise<number> {
   let stopped = false;
   void stop.then(() => {
     stopped = true;
   });
   let sent = 0;
   await Promise.all(
-    Array.from({ length: connections }, async () => {
+    authorizations.map(async (authorization) => {
       while (!stopped) {
         sent += 1;
         await subgraph.query(floodQuery, { ids: unknownIds(sent) }, { authorization });
@@ -72,19 +88,21 @@ function expectComplete(response: GraphQLResponse): void {
 }
 
 const cases = [
-  [anonymous, tokenOf('support-tool')],
-  [tokenOf('mass-importer'), anonymous],
-  [tokenOf('mass-importer'), tokenOf(edge.rich)],
-].map(([flooder, victim]) => [flooder!.name, victim!.name, flooder!, victim!] as const);
+  [anonymous, tokenOf('support-tool', 'pii:read'), 8],
+  [tokenOf('mass-importer'), anonymous, 8],
+  [tokenOf('mass-importer'), tokenOf(edge.rich), 8],
+  [crowdOfCustomers, tokenOf('support-tool', 'pii:read'), 40],
+  [crowdOfCustomers, anonymous, 40],
+] as const;
 
 describe('vendor quota is shared fairly between callers', () => {
-  it.each(cases)('while %s floods, %s is answered in full', async (_, __, flooder, victim) => {
-    const [floodAuthorization, victimAuthorization] = await Promise.all([
-      flooder.authorization(),
-      victim.authorization(),
-    ]);
+  it.each(
+    cases.map(([flooder, victim, connections]) => [flooder.name, victim.name, flooder, victim, connections] as const),
+  )('while %s floods, %s is answered in full', async (_, __, flooder, victim, connections) => {
+    const floodAuthorizations = await flooder.authorizations(connections);
+    const victimAuthorization = await authorizationOf(victim);
     let endFlood!: () => void;
-    const flooding = flood(floodAuthorization, 8, new Promise<void>((resolve) => (endFlood = resolve)));
+    const flooding = flood(floodAuthorizations, new Promise<void>((resolve) => (endFlood = resolve)));
 
     // Let the flood use up the burst and fill the queues first.
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -105,7 +123,7 @@ describe('vendor quota is shared fairly between callers', () => {
 
     // Once the flood has ended, the next request of either caller is served within a second.
     await expectServedAtOnce(victimAuthorization);
-    await expectServedAtOnce(floodAuthorization);
+    await expectServedAtOnce(floodAuthorizations[0] ?? '');
   });
 });
 
@@ -128,7 +146,7 @@ describe('a request gives up its vendor calls once it is over', () => {
       GAMEBALL_RATE_LIMIT_BURST: '1000',
       REQUEST_DEADLINE_MS: '8000',
     });
-    const authorization = await tokenOf('mass-importer').authorization();
+    const authorization = await authorizationOf(tokenOf('mass-importer'));
     const inGameball = [...subgraph.sandbox.dataset.gameball.keys()].slice(0, 40);
     const answered = await subgraph.query(existenceQuery, { ids: inGameball }, { authorization });
     expect(answered.errors).toBeUndefined();
@@ -137,7 +155,7 @@ describe('a request gives up its vendor calls once it is over', () => {
   });
 
   it('when its client disconnected: its queued lookups leave the caller’s queue', async () => {
-    const authorization = await tokenOf('impatient-client').authorization();
+    const authorization = await authorizationOf(tokenOf('impatient-client'));
     // 80 lookups of unknown customers: four seconds of this quota, far more than comes in time.
     const gone = new AbortController();
     const abandoned = fetch(`${subgraph.url}/graphql`, {

@@ -1,5 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { QuotaRefusal, VendorQuota, type QuotaSettings, type Release } from '../../src/vendors/quota.js';
+import {
+  QuotaRefusal,
+  VendorQuota,
+  type QuotaCaller,
+  type QuotaSettings,
+  type Release,
+} from '../../src/vendors/quota.js';
 
 // The vendor quota on a fake clock: a token bucket shared round-robin between callers, that books
 // nothing ahead, refuses at once what could not go before its deadline, and frees an aborted
@@ -18,9 +24,15 @@ interface Tracked {
   refusal?: unknown;
 }
 
+/** `caller` is `group/id`, or an id of group `g`. */
+function callerOf(caller: string): QuotaCaller {
+  const [group, id] = caller.includes('/') ? caller.split('/') : ['g', caller];
+  return { group: group!, id: id! };
+}
+
 function track(log: Tracked[], q: VendorQuota, caller: string, deadlineAt = noDeadline, signal?: AbortSignal) {
   const entry: Tracked = { caller };
-  const settled = q.acquire(caller, deadlineAt, signal ?? new AbortController().signal).then(
+  const settled = q.acquire(callerOf(caller), deadlineAt, signal ?? new AbortController().signal).then(
     (release) => {
       entry.release = release;
       log.push(entry);
@@ -124,7 +136,7 @@ describe('deadlines', () => {
   it('rejects at once with the reason of a signal that has already aborted', async () => {
     const gone = new AbortController();
     gone.abort(new Error('too late'));
-    await expect(quota().acquire('a', noDeadline, gone.signal)).rejects.toThrow('too late');
+    await expect(quota().acquire(callerOf('a'), noDeadline, gone.signal)).rejects.toThrow('too late');
   });
 });
 
@@ -177,6 +189,43 @@ describe('fairness between callers', () => {
     expect(more.refusal).toEqual(new QuotaRefusal('queue full'));
     expect(other.refusal).toBeUndefined();
     expect(q.queued).toBe(3);
+  });
+});
+
+describe('fairness between groups of callers', () => {
+  it('serves another group after at most one call of a crowd of callers in one group', async () => {
+    const q = quota();
+    const served: Tracked[] = [];
+    track(served, q, 'customers/c0'); // the token
+    for (let caller = 0; caller < 50; caller += 1) {
+      track(served, q, `customers/c${caller}`);
+      track(served, q, `customers/c${caller}`);
+    }
+    // Fifty callers wait; within its group the support tool would be 51st, across groups it is 2nd.
+    const support = track(served, q, 'scoped/support-tool', Date.now() + 500);
+
+    await vi.advanceTimersByTimeAsync(200);
+    expect(support.refusal).toBeUndefined();
+    expect(served.map((entry) => entry.caller)).toEqual(['customers/c0', 'customers/c0', 'scoped/support-tool']);
+  });
+
+  it('takes turns between groups, and between the callers of each group', async () => {
+    const q = quota();
+    const served: Tracked[] = [];
+    track(served, q, 'customers/a');
+    for (const caller of ['customers/a', 'customers/b', 'customers/b', 'anonymous/', 'anonymous/']) {
+      track(served, q, caller);
+    }
+
+    await vi.advanceTimersByTimeAsync(500);
+    expect(served.map((entry) => entry.caller)).toEqual([
+      'customers/a',
+      'customers/a',
+      'anonymous/',
+      'customers/b',
+      'anonymous/',
+      'customers/b',
+    ]);
   });
 });
 
