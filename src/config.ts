@@ -65,6 +65,7 @@ const environment = z.object({
   HTTP_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(5_000),
   HTTP_MAX_CONNECTIONS: positiveInt.default(1_024),
+  HTTP_SOCKET_TIMEOUT_MS: positiveInt.default(30_000),
   SANDBOX_VENDOR_LATENCY_MS: z.coerce.number().int().min(0).default(0),
   AUTH_JWT_SECRET: z
     .string()
@@ -154,6 +155,11 @@ export interface HttpLimits {
   /** How long an idle keep-alive connection stays open after a response. */
   keepAliveTimeoutMs: number;
   maxConnections: number;
+  /**
+   * How long a socket may see no traffic either way before it is closed: a client that stops
+   * reading its response cannot hold a connection and the response's memory.
+   */
+  socketTimeoutMs: number;
 }
 
 /** Limits on what one GraphQL request may ask (GraphQL Armor and graphql-js's parser). */
@@ -194,6 +200,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `Invalid environment:\n  HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS (${e.HTTP_HEADERS_TIMEOUT_MS} > ${e.HTTP_REQUEST_TIMEOUT_MS})`,
     );
   }
+  // A request's socket is quiet while its vendor calls run: the idle timeout must outlast them.
+  if (e.HTTP_SOCKET_TIMEOUT_MS <= e.REQUEST_DEADLINE_MS) {
+    throw new ConfigError(
+      `Invalid environment:\n  HTTP_SOCKET_TIMEOUT_MS: must exceed REQUEST_DEADLINE_MS (${e.HTTP_SOCKET_TIMEOUT_MS} <= ${e.REQUEST_DEADLINE_MS})`,
+    );
+  }
 
   let vendors: VendorSettings | null = null;
   if (!sandbox) {
@@ -220,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
       keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
       maxConnections: e.HTTP_MAX_CONNECTIONS,
+      socketTimeoutMs: e.HTTP_SOCKET_TIMEOUT_MS,
     },
     logLevel: e.LOG_LEVEL,
     sandbox: sandbox ? { vendorLatencyMs: e.SANDBOX_VENDOR_LATENCY_MS } : null,

@@ -7,7 +7,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { Config, HttpLimits } from './config.js';
 import { createContext, type Context } from './context.js';
-import { Authenticator, repeatedCredentialHeader } from './auth/authenticate.js';
+import { Authenticator, notFromRouter, repeatedCredentialHeader } from './auth/authenticate.js';
 import { deniedFieldsPlugin } from './auth/guard.js';
 import { QueryDocumentStore } from './documentStore.js';
 import { createErrorFormatter } from './errors.js';
@@ -57,10 +57,11 @@ export async function startServer(options: {
   };
   const authenticator = new Authenticator(config.auth);
   const httpServer: Server = createHttpServer(config.http);
-  const metrics = new MetricsEndpoint(observability.metrics.registry, config.auth.routerSecret);
+  const fromRouter = (req: IncomingMessage) => authenticator.fromRouter(headerOf(req, 'router-authorization'));
+  const metrics = new MetricsEndpoint(observability.metrics.registry, fromRouter);
   // With a port of its own, metrics answer no one on the main port; the network guards that port.
   const metricsServer = config.metricsPort === null ? null : createHttpServer(config.http);
-  metricsServer?.on('request', new MetricsEndpoint(observability.metrics.registry, null).listener());
+  metricsServer?.on('request', new MetricsEndpoint(observability.metrics.registry, () => true).listener());
   const limits = queryLimitsOf<Context>(config.queryLimits);
   const apollo = new ApolloServer<Context>({
     schema: buildSchema({ authDirectivesInSdl: config.auth.directivesInSdl }),
@@ -100,7 +101,9 @@ export async function startServer(options: {
   let draining = false;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = URL.parse(req.url ?? '/', 'http://localhost');
+    // Not logged: the target may carry a token or a query's variables.
+    if (!url) return sendJson(res, 400, { error: 'Malformed request target' });
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
     if (url.pathname === '/metrics' && !metricsServer) return metrics.serve(req, res);
     // Ready once configured and started; not while shutting down, so load balancers move on.
@@ -109,6 +112,20 @@ export async function startServer(options: {
     if (graphiql?.serve(req, res, url)) return;
     if (url.pathname !== '/graphql') return sendJson(res, 404, { error: 'Not found: GraphQL is served at /graphql' });
 
+    // What the headers alone decide is decided before the body is read: a client without the router
+    // secret cannot hold a connection by sending a body slowly. (Repeats are read from
+    // headersDistinct: req.headers has already dropped or merged them.)
+    const repeated = repeatedCredentialHeader(req.headersDistinct);
+    if (repeated) {
+      const error = { message: `Only one ${repeated} header may be sent`, extensions: { code: 'BAD_REQUEST' } };
+      res.setHeader('connection', 'close');
+      return sendJson(res, 400, { errors: [error] });
+    }
+    if (!fromRouter(req)) {
+      res.setHeader('connection', 'close');
+      res.setHeader('www-authenticate', 'Bearer');
+      return sendJson(res, 401, { errors: [{ message: notFromRouter, extensions: { code: 'UNAUTHENTICATED' } }] });
+    }
     let body: unknown;
     try {
       body = await readBody(req, config.maxRequestBytes);
@@ -122,12 +139,6 @@ export async function startServer(options: {
     }
     const requestId = requestIdOf(req.headers['x-request-id']);
     res.setHeader('x-request-id', requestId);
-    // Read from headersDistinct: req.headers has already dropped or merged the repeats.
-    const repeated = repeatedCredentialHeader(req.headersDistinct);
-    if (repeated) {
-      const error = { message: `Only one ${repeated} header may be sent`, extensions: { code: 'BAD_REQUEST' } };
-      return sendJson(res, 400, { errors: [error] });
-    }
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
@@ -185,6 +196,12 @@ export async function startServer(options: {
   };
 }
 
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  // node:http joins repeated custom headers into one string, as the GraphQL path reads them too.
+  const value = req.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** The caller's request id when it is a sane one (it goes into logs and vendor headers), else a new one. */
 function requestIdOf(header: string | string[] | undefined): string {
   const given = Array.isArray(header) ? header[0] : header;
@@ -207,6 +224,8 @@ function createHttpServer(limits: HttpLimits): Server {
   const server = createServer(options);
   // Connections beyond this are closed as soon as they are accepted.
   server.maxConnections = limits.maxConnections;
+  // With no 'timeout' listener, Node destroys a socket idle this long, a response still unsent.
+  server.timeout = limits.socketTimeoutMs;
   return server;
 }
 

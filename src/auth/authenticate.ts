@@ -33,10 +33,14 @@ export class Authenticator {
     this.isRouterSecret = settings.routerSecret ? secretMatcher(settings.routerSecret) : null;
   }
 
+  /** Whether the request comes from the gateway (its `router-authorization`), or no router secret is set. */
+  fromRouter(routerAuthorization: string | undefined): boolean {
+    return !this.isRouterSecret || this.isRouterSecret(routerAuthorization);
+  }
+
   async authenticate(header: (name: string) => string | undefined): Promise<Caller> {
-    if (this.isRouterSecret && !this.isRouterSecret(header('router-authorization'))) {
-      throw unauthenticated('This subgraph only serves requests from its gateway');
-    }
+    if (!this.fromRouter(header('router-authorization'))) throw unauthenticated(notFromRouter);
+
     const authorization = header('authorization');
     if (!authorization) {
       if (this.settings.required) throw unauthenticated('A bearer token is required');
@@ -59,6 +63,8 @@ export class Authenticator {
   }
 }
 
+export const notFromRouter = 'This subgraph only serves requests from its gateway';
+
 function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 }
@@ -67,7 +73,7 @@ function unauthenticated(message: string): GraphQLError {
  * Tells whether a presented value is the secret. Compared as digests, so the comparison takes the
  * same time whatever the value's length.
  */
-export function secretMatcher(secret: string): (presented: string | undefined) => boolean {
+function secretMatcher(secret: string): (presented: string | undefined) => boolean {
   const expected = digest(secret);
   return (presented) => presented !== undefined && timingSafeEqual(expected, digest(presented));
 }

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import { secretMatcher } from '../auth/authenticate.js';
 
 /**
  * GET /metrics in Prometheus' text format. Metrics name operations, vendors and error rates, so
@@ -8,17 +7,14 @@ import { secretMatcher } from '../auth/authenticate.js';
  * does) may read them; on a metrics port of its own (METRICS_PORT) the network decides instead.
  */
 export class MetricsEndpoint {
-  private readonly isRouterSecret: ((presented: string | undefined) => boolean) | null;
-
   constructor(
     private readonly registry: Registry,
-    routerSecret: string | null,
-  ) {
-    this.isRouterSecret = routerSecret ? secretMatcher(routerSecret) : null;
-  }
+    /** Whether this request may read the metrics (the gateway's, with a router secret). */
+    private readonly allowed: (req: IncomingMessage) => boolean,
+  ) {}
 
   async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (this.isRouterSecret && !this.isRouterSecret(headerOf(req, 'router-authorization'))) {
+    if (!this.allowed(req)) {
       return sendText(res, 401, 'application/json; charset=utf-8', JSON.stringify({ error: 'Unauthorized' }));
     }
     const body = await this.registry.metrics();
@@ -28,7 +24,7 @@ export class MetricsEndpoint {
   /** The request listener of the metrics port: GET /metrics and nothing else. */
   listener(): (req: IncomingMessage, res: ServerResponse) => void {
     return (req, res) => {
-      const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+      const pathname = URL.parse(req.url ?? '/', 'http://localhost')?.pathname;
       if (req.method !== 'GET' || pathname !== '/metrics') {
         return sendText(res, 404, 'application/json; charset=utf-8', JSON.stringify({ error: 'Not found' }));
       }
@@ -38,12 +34,6 @@ export class MetricsEndpoint {
       });
     };
   }
-}
-
-function headerOf(req: IncomingMessage, name: string): string | undefined {
-  // node:http joins repeated custom headers into one string, as the GraphQL path reads them too.
-  const value = req.headers[name];
-  return typeof value === 'string' ? value : undefined;
 }
 
 function sendText(res: ServerResponse, status: number, contentType: string, body: string): void {

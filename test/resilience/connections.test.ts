@@ -217,3 +217,67 @@ describe('HTTP_MAX_CONNECTIONS', () => {
     expect(served).toBe(200);
   });
 });
+
+describe('HTTP_SOCKET_TIMEOUT_MS', () => {
+  const socketTimeoutMs = 1_500;
+  let subgraph: TestSubgraph;
+  beforeAll(async () => {
+    subgraph = await startTestSubgraph({
+      HTTP_SOCKET_TIMEOUT_MS: String(socketTimeoutMs),
+      REQUEST_DEADLINE_MS: '1000',
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: '60000',
+    });
+  });
+  afterAll(() => subgraph.close());
+
+  it('closes the connection of a client that stops reading its responses', async () => {
+    // GraphiQL's bundle, about 1.3 MB: twenty of them, pipelined, are more than the sockets buffer.
+    const page = await (await fetch(`${subgraph.url}/graphql`, { headers: { accept: 'text/html' } })).text();
+    const src = /<script[^>]+src="([^"]+\.js[^"]*)"/.exec(page)?.[1];
+    expect(src).toBeTruthy();
+    const { pathname, search } = new URL(src!, `${subgraph.url}/graphql`);
+    const size = (await (await fetch(`${subgraph.url}${pathname}${search}`)).arrayBuffer()).byteLength;
+    const connection = await RawConnection.open(subgraph.url);
+    connection.socket.pause();
+    connection.write(`GET ${pathname}${search} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`.repeat(20));
+
+    // The server's close queues behind the unread data: read again once the socket has been idle
+    // for the timeout (the kernel takes a few MB first, for a second or so).
+    await new Promise((resolve) => setTimeout(resolve, 2 * socketTimeoutMs + 1_000));
+    connection.socket.resume();
+    // Node's default is no idle timeout at all: all twenty responses would come, and the connection stay.
+    expect(await connection.closesWithin(closeBoundMs)).not.toBeNull();
+    expect(connection.received.length).toBeLessThan(20 * size);
+  });
+});
+
+describe('what the headers decide, before the body', () => {
+  const routerSecret = 'router-secret-for-the-gateway-only';
+  let subgraph: TestSubgraph;
+  beforeAll(async () => {
+    subgraph = await startTestSubgraph({ ROUTER_SECRET: routerSecret });
+  });
+  afterAll(() => subgraph.close());
+
+  it('refuses a request without the router secret at once, without waiting for its body', async () => {
+    const connection = await RawConnection.open(subgraph.url);
+    // A body announced and never sent: only a server that waits for it would keep the connection.
+    connection.write(
+      'POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{',
+    );
+    expect(await connection.closesWithin(closeBoundMs)).not.toBeNull();
+    expect(connection.received).toMatch(/^HTTP\/1\.1 401 /);
+    expect(connection.received).toContain('"UNAUTHENTICATED"');
+  });
+
+  it('answers a malformed request target with a 400, and logs nothing of it', async () => {
+    const logged = subgraph.logs.length;
+    const connection = await RawConnection.open(subgraph.url);
+    connection.write(
+      `GET http://[secret-token-in-target/graphql?email=someone@example.com HTTP/1.1\r\nHost: 127.0.0.1\r\nrouter-authorization: ${routerSecret}\r\n\r\n`,
+    );
+    await connection.closesWithin(500);
+    expect(connection.received).toMatch(/^HTTP\/1\.1 400 /);
+    expect(subgraph.logs.slice(logged).join('')).not.toMatch(/secret-token-in-target|someone@example\.com/);
+  });
+});

@@ -130,6 +130,7 @@ describe('loadConfig', () => {
       requestTimeoutMs: 30_000,
       keepAliveTimeoutMs: 5_000,
       maxConnections: 1_024,
+      socketTimeoutMs: 30_000,
     });
     expect(loadConfig({ METRICS_PORT: '9464' }).metricsPort).toBe(9464);
     expect(loadConfig({ METRICS_PORT: '0' }).metricsPort).toBe(0);
@@ -143,6 +144,15 @@ describe('loadConfig', () => {
       headersTimeoutMs: 500,
       requestTimeoutMs: 500,
     });
+  });
+
+  it('refuses a socket timeout that does not outlast the request deadline, naming both', () => {
+    const message = configError({ HTTP_SOCKET_TIMEOUT_MS: '8000' });
+    expect(message).toContain('HTTP_SOCKET_TIMEOUT_MS');
+    expect(message).toContain('REQUEST_DEADLINE_MS');
+    expect(loadConfig({ HTTP_SOCKET_TIMEOUT_MS: '2000', REQUEST_DEADLINE_MS: '1000' }).http.socketTimeoutMs).toBe(
+      2_000,
+    );
   });
 
   it('never echoes a credential value in its error', () => {
