@@ -60,7 +60,7 @@ function brokenBound<T>(root: T, shapeOf: (node: T) => Shape<T>): Bound | null {
       entries += shape.children.length;
       if (entries > jsonInputBounds.maxEntries) return 'entries';
       chars += 2 + shape.children.length; // brackets and separators
-      for (const key of shape.keys ?? []) chars += key.length + 3; // quotes and colon
+      for (const key of shape.keys ?? []) chars += quotedLength(key) + 1; // and the colon
       for (const child of shape.children) stack.push({ node: child, depth: next.depth + 1 });
     }
     if (chars > jsonInputBounds.maxKiB * 1024) return 'size';
@@ -68,8 +68,13 @@ function brokenBound<T>(root: T, shapeOf: (node: T) => Shape<T>): Bound | null {
   return null;
 }
 
+/** As serialised: quotes, and the escapes that make `"` two characters and a control character six. */
+function quotedLength(text: string): number {
+  return JSON.stringify(text).length;
+}
+
 function shapeOfValue(value: unknown): Shape<unknown> {
-  if (typeof value === 'string') return value.length + 2;
+  if (typeof value === 'string') return quotedLength(value);
   if (typeof value !== 'object' || value === null) return String(value).length;
   if (Array.isArray(value)) return { keys: null, children: value as unknown[] };
   return { keys: Object.keys(value), children: Object.values(value) };
@@ -78,7 +83,7 @@ function shapeOfValue(value: unknown): Shape<unknown> {
 function shapeOfLiteral(node: ValueNode): Shape<ValueNode> {
   switch (node.kind) {
     case Kind.STRING:
-      return node.value.length + 2;
+      return quotedLength(node.value);
     case Kind.LIST:
       return { keys: null, children: node.values };
     case Kind.OBJECT:

@@ -58,6 +58,9 @@ describe('JSON input bounds', () => {
     ['502 keys and elements over several levels', { a: keys(300), b: [keys(199)] }, /more than 500 keys/],
     ['a string of 70,000 characters', { text: 'x'.repeat(70_000) }, /larger than 64 KiB serialised/],
     ['keys that add up to 64 KiB', { [`${'k'.repeat(40_000)}1`]: 1, [`${'k'.repeat(40_000)}2`]: 2 }, /64 KiB/],
+    // 15,000 characters that serialise to six each (`\u0001`): 90 KB, however short the string.
+    ['a string of 15,000 control characters', { text: '\u0001'.repeat(15_000) }, /larger than 64 KiB serialised/],
+    ['a string of 35,000 quotes', { text: '"'.repeat(35_000) }, /larger than 64 KiB serialised/],
   ];
 
   it.each(refused)('refuse %s as a variable value, saying which bound', (_, value, message) => {
@@ -69,6 +72,7 @@ describe('JSON input bounds', () => {
     ['nested 1,000 levels deep', nestedListLiteral(1_000), /nested more than 10 levels deep/],
     ['with 501 elements', `[${'1 '.repeat(501)}]`, /more than 500 keys and elements/],
     ['with a string of 70,000 characters', `{ text: "${'x'.repeat(70_000)}" }`, /larger than 64 KiB serialised/],
+    ['with a string of 15,000 escaped control characters', `{ text: "${'\\u0001'.repeat(15_000)}" }`, /64 KiB/],
     // Known only at execution, and a variable of another type (a long list) would get around them.
     ['with a variable inside', '{ level: $level }', /must not contain variables/],
   ];
