@@ -8,6 +8,9 @@ import { GraphQLError, Kind, type ASTNode, type GraphQLFormattedError } from 'gr
 export class SafeInputError extends GraphQLError {}
 
 const suggestion = / ?Did you mean [^?]*\?/g;
+// From the first quote to the last: the parser quotes a token's value as it is, inner quotes too.
+const quoted = / ?".*"/s;
+const unknownOperation = /^Unknown operation named ".*"\.$/s;
 const name = '[_A-Za-z][_0-9A-Za-z]*';
 const typeReference = '[_0-9A-Za-z[\\]!]+';
 const variableError = new RegExp(`^Variable "\\$(${name})" got invalid value `);
@@ -47,6 +50,9 @@ export function maskErrorDetails(formatted: GraphQLFormattedError, error: unknow
 
 function maskedMessage(message: string, error: unknown): string {
   if (!(error instanceof GraphQLError)) return message;
+  // The parser quotes the token it stopped at, which may be a string the caller wrote.
+  if (message.startsWith('Syntax Error:')) return message.replace(quoted, '');
+  if (unknownOperation.test(message)) return 'Unknown operation named by operationName.';
   // graphql-js keeps the reason for an invalid variable, or the scalar's own error, as the cause.
   const cause = error.originalError ?? error;
 

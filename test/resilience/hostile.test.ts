@@ -615,6 +615,31 @@ describe('production error messages quote no input value', () => {
     expect(production.sandbox.dataset.gameball.has(id)).toBe(false);
     expect(development.sandbox.dataset.gameball.has(id)).toBe(false);
   });
+
+  const quoting: [string, () => Promise<RawResponse>, string][] = [
+    [
+      'a syntax error at a string',
+      () => post(production, `{ customer(id: "x") { "${email}" } }`),
+      'Syntax Error: Expected Name, found String.',
+    ],
+    [
+      'a syntax error at a number',
+      () => post(production, `{ customer(id: "x") { ${phone.slice(1)} } }`),
+      'Syntax Error: Expected Name, found Int.',
+    ],
+    [
+      'an unknown operation name',
+      () => send(production, { body: JSON.stringify({ query: '{ __typename }', operationName: `${email} ${phone}` }) }),
+      'Unknown operation named by operationName.',
+    ],
+  ];
+
+  it.each(quoting)('%s: production quotes nothing of it', async (_, request, masked) => {
+    const hidden = await withoutVendorCalls(production, request);
+    expectCleanRefusal(hidden, { status: 400 });
+    expect(hidden.body?.errors?.map((error) => error.message)).toEqual([masked]);
+    for (const part of parts) expect(hidden.text).not.toContain(part);
+  });
 });
 
 describe('the limits are configurable', () => {

@@ -1,4 +1,4 @@
-import { GraphQLError, graphql, parseValue } from 'graphql';
+import { GraphQLError, graphql, parse, parseValue } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { maskErrorDetails, SafeInputError } from '../../src/errorMasking.js';
 import { buildSchema } from '../../src/schema.js';
@@ -13,6 +13,15 @@ const upsertLiteral = (input: string) => `mutation { upsertCustomer(input: ${inp
 const email = 'ada.lovelace@example.com';
 const phone = '+14155552671';
 const deepJson = (levels: number) => `${'['.repeat(levels)}1${']'.repeat(levels)}`;
+
+function syntaxError(source: string): GraphQLError {
+  try {
+    parse(source);
+  } catch (error) {
+    if (error instanceof GraphQLError) return error;
+  }
+  throw new Error('expected a syntax error');
+}
 
 /** The first error graphql-js reports for the request. */
 async function firstError(source: string, variableValues?: Record<string, unknown>): Promise<GraphQLError> {
@@ -191,6 +200,35 @@ describe('maskErrorDetails', () => {
   ];
 
   it.each(made)('%s', (_, error, expected) => {
+    expect(maskErrorDetails({ message: error.message }, error).message).toBe(expected);
+  });
+
+  // The parser quotes the token it stopped at, and Apollo the operation name it did not find.
+  const quoting: [string, () => GraphQLError, string][] = [
+    [
+      'a string where a field name belongs',
+      () => syntaxError(`{ customer(id: "x") { "${email}" } }`),
+      'Syntax Error: Expected Name, found String.',
+    ],
+    [
+      'a number where a field name belongs',
+      () => syntaxError('{ customer(id: "x") { 4155552671 } }'),
+      'Syntax Error: Expected Name, found Int.',
+    ],
+    [
+      'a string with escaped quotes',
+      () => syntaxError(`{ customer(id: "x") { "say \\"${email}\\"" } }`),
+      'Syntax Error: Expected Name, found String.',
+    ],
+    [
+      'an unknown operation name',
+      () => new GraphQLError(`Unknown operation named "${email} ${phone}".`),
+      'Unknown operation named by operationName.',
+    ],
+  ];
+
+  it.each(quoting)('drops the quoted value of %s', (_, make, expected) => {
+    const error = make();
     expect(maskErrorDetails({ message: error.message }, error).message).toBe(expected);
   });
 
