@@ -136,11 +136,11 @@ export class VendorQuota {
       const [name, group] = this.groups.entries().next().value as [string, Group];
       const [id, queue] = group.callers.entries().next().value as [string, Waiter[]];
       const waiter = queue.shift()!;
-      // Both to the back of their lines, if they have more calls waiting.
-      group.callers.delete(id);
-      if (queue.length > 0) group.callers.set(id, queue);
-      this.groups.delete(name);
-      if (group.callers.size > 0) this.groups.set(name, group);
+      // Both to the back of their lines, if they have more calls waiting (and others wait too).
+      if (queue.length === 0) group.callers.delete(id);
+      else if (group.callers.size > 1) toBack(group.callers, id, queue);
+      if (group.callers.size === 0) this.groups.delete(name);
+      else if (this.groups.size > 1) toBack(this.groups, name, group);
       group.waiting -= 1;
       this.waiting -= 1;
       waiter.signal.removeEventListener('abort', waiter.onAbort);
@@ -214,4 +214,10 @@ export class VendorQuota {
     this.waiting -= 1;
     waiter.signal.removeEventListener('abort', waiter.onAbort);
   }
+}
+
+/** Moves a key to the end of a Map's order (the back of a round-robin line). */
+function toBack<K, V>(line: Map<K, V>, key: K, value: V): void {
+  line.delete(key);
+  line.set(key, value);
 }
