@@ -56,30 +56,41 @@ export function createErrorFormatter({ maskDetails = false }: { maskDetails?: bo
 /** Distinct bugs logged per request; any more are only counted. */
 const maxLoggedBugKinds = 5;
 
+/** Errors of one kind in a request: the first of them, where it happened, and how many. */
+interface Tally<E> {
+  error: E;
+  path: unknown;
+  count: number;
+}
+
+/** Counts `error` under `key`; a new key only while the map has fewer than `maxKinds`. */
+function tally<E>(kinds: Map<string, Tally<E>>, key: string, error: E, path: unknown, maxKinds = Infinity): boolean {
+  const seen = kinds.get(key);
+  if (seen) seen.count += 1;
+  else if (kinds.size < maxKinds) kinds.set(key, { error, path, count: 1 });
+  else return false;
+  return true;
+}
+
 /**
  * Logs a request's vendor failures and bugs, each kind once with a count: a request that fails
  * 3,000 lookups the same way writes one line, not 3,000. GraphQL errors are the caller's and are
  * not logged (the request line has their codes).
  */
 export function logRequestErrors(logger: Logger, requestId: string | null, errors: readonly unknown[]): void {
-  const failures = new Map<string, { error: UpstreamError; path: unknown; count: number }>();
-  const bugs = new Map<string, { error: unknown; path: unknown; count: number }>();
+  const failures = new Map<string, Tally<UpstreamError>>();
+  const bugs = new Map<string, Tally<unknown>>();
   let otherBugs = 0;
   for (const error of errors) {
     const classified = classify(error);
     const path = error instanceof GraphQLError ? error.path : undefined;
     if (classified.kind === 'upstream') {
       const { vendor, failure, status, cause } = classified.error;
-      const key = `${vendor} ${failure} ${status} ${String(cause)}`;
-      const seen = failures.get(key);
-      if (seen) seen.count += 1;
-      else failures.set(key, { error: classified.error, path, count: 1 });
+      tally(failures, `${vendor} ${failure} ${status} ${String(cause)}`, classified.error, path);
     } else if (classified.kind === 'unexpected') {
-      const key = classified.error instanceof Error ? `${classified.error.name} ${classified.error.message}` : 'thrown';
-      const seen = bugs.get(key.slice(0, 200));
-      if (seen) seen.count += 1;
-      else if (bugs.size < maxLoggedBugKinds) bugs.set(key.slice(0, 200), { error: classified.error, path, count: 1 });
-      else otherBugs += 1;
+      const bug = classified.error;
+      const key = (bug instanceof Error ? `${bug.name} ${bug.message}` : 'thrown').slice(0, 200);
+      if (!tally(bugs, key, bug, path, maxLoggedBugKinds)) otherBugs += 1;
     }
   }
   for (const { error, path, count } of failures.values()) {

@@ -15,6 +15,7 @@ import { loadGraphiQLPage } from './graphiql/page.js';
 import type { Logger } from './logger.js';
 import { lookupLimitsPlugin } from './lookupLimits.js';
 import { queryLimitsOf } from './queryLimits.js';
+import { sendJson } from './responses.js';
 import { MetricsEndpoint } from './observability/metricsEndpoint.js';
 import { Observability } from './observability/observability.js';
 import { requestObservabilityPlugin } from './observability/requests.js';
@@ -254,13 +255,4 @@ async function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
   const isJson = /^application\/(?:[\w.+-]+\+)?json\b/i.test(req.headers['content-type'] ?? '');
   if (!isJson || text === '') return isJson ? undefined : text;
   return JSON.parse(text) as unknown;
-}
-
-function sendJson(res: ServerResponse, status: number, payload: unknown): void {
-  const body = JSON.stringify(payload);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-  });
-  res.end(body);
 }

@@ -9,7 +9,7 @@ import { GraphQLError } from 'graphql';
 export class CustomerBudget {
   private readonly touched = new Set<string>();
 
-  constructor(readonly limit: number) {}
+  constructor(private readonly limit: number) {}
 
   /** Counts the customer; throws `overBudget` if it is one more than the request may touch. */
   touch(key: string): void {

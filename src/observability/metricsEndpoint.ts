@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
+import { sendBody, sendJson } from '../responses.js';
 
 /**
  * GET /metrics in Prometheus' text format. Metrics name operations, vendors and error rates, so
@@ -15,10 +16,10 @@ export class MetricsEndpoint {
 
   async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!this.allowed(req)) {
-      return sendText(res, 401, 'application/json; charset=utf-8', JSON.stringify({ error: 'Unauthorized' }));
+      return sendJson(res, 401, { error: 'Unauthorized' });
     }
     const body = await this.registry.metrics();
-    sendText(res, 200, this.registry.contentType, body);
+    sendBody(res, 200, this.registry.contentType, body);
   }
 
   /** The request listener of the metrics port: GET /metrics and nothing else. */
@@ -26,17 +27,12 @@ export class MetricsEndpoint {
     return (req, res) => {
       const pathname = URL.parse(req.url ?? '/', 'http://localhost')?.pathname;
       if (req.method !== 'GET' || pathname !== '/metrics') {
-        return sendText(res, 404, 'application/json; charset=utf-8', JSON.stringify({ error: 'Not found' }));
+        return sendJson(res, 404, { error: 'Not found' });
       }
       this.serve(req, res).catch(() => {
-        if (!res.headersSent) sendText(res, 500, 'application/json; charset=utf-8', '{"error":"Internal error"}');
+        if (!res.headersSent) sendJson(res, 500, { error: 'Internal error' });
         else res.destroy();
       });
     };
   }
-}
-
-function sendText(res: ServerResponse, status: number, contentType: string, body: string): void {
-  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
-  res.end(body);
 }

@@ -43,8 +43,8 @@ type Shape<T> = number | { keys: readonly string[] | null; children: readonly T[
 /**
  * The first bound the value breaks, if any. Iterative, so a value nested 100,000 deep costs
  * `maxDepth` steps and no stack; it stops at the first bound broken, so it visits at most about
- * `maxEntries` nodes. The size is that of the JSON text less escapes, summed on the way rather
- * than by serialising.
+ * `maxEntries` nodes. The size is that of the JSON text, escapes included, summed on the way
+ * rather than by serialising the whole value.
  */
 function brokenBound<T>(root: T, shapeOf: (node: T) => Shape<T>): Bound | null {
   const stack: { node: T; depth: number }[] = [{ node: root, depth: 0 }];
