@@ -94,6 +94,15 @@ const environment = z.object({
   MAX_QUERY_DIRECTIVES: positiveInt.default(50),
   MAX_ENTITIES_PER_REQUEST: positiveInt.default(250),
   SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).default(0),
+  // The vendor-response cache (src/cache/): public data only, under the per-request loaders.
+  CACHE: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  CACHE_TTL_SECONDS: positiveInt.default(15),
+  CACHE_NEGATIVE_TTL_SECONDS: positiveInt.default(5),
+  CACHE_STALE_IF_ERROR_SECONDS: z.coerce.number({ error: 'must be a number' }).int().min(0).default(300),
+  CACHE_MAX_ENTRIES: positiveInt.default(10_000),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+  REDIS_TIMEOUT_MS: positiveInt.default(100),
+  REDIS_KEY_PREFIX: z.string().min(1).default('customer-subgraph:'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
   OTEL_SERVICE_NAME: z.string().min(1).default('customer-subgraph'),
 });
@@ -142,6 +151,10 @@ export interface Config {
   queryLimits: QueryLimits;
   /** After SIGTERM, how long /ready answers 503 while requests are still served (load balancers drain). */
   shutdownDelayMs: number;
+  /** The vendor-response cache; null with CACHE=off. */
+  cache: CacheSettings | null;
+  /** Shared by replicas when set: the cache's shared tier and the global vendor rate limits. */
+  redis: RedisSettings | null;
   /** OpenTelemetry: spans per operation and per vendor call, exported when an endpoint is set. */
   tracing: { endpoint: string | null; serviceName: string };
 }
@@ -160,6 +173,25 @@ export interface HttpLimits {
    * reading its response cannot hold a connection and the response's memory.
    */
   socketTimeoutMs: number;
+}
+
+/** How long vendor responses are kept (src/cache/). */
+export interface CacheSettings {
+  ttlSeconds: number;
+  /** A vendor's "not found", kept briefly: a customer created elsewhere shows up soon. */
+  negativeTtlSeconds: number;
+  /** How long past its TTL a value may still be served, marked stale, while its vendor fails. */
+  staleIfErrorSeconds: number;
+  /** The in-process tier's size, in entries. */
+  maxEntries: number;
+}
+
+export interface RedisSettings {
+  url: string;
+  /** Every Redis call gives up after this long; the subgraph then goes on without Redis. */
+  timeoutMs: number;
+  /** Put before every key, so that several deployments can share one Redis. */
+  keyPrefix: string;
 }
 
 /** Limits on what one GraphQL request may ask (GraphQL Armor and graphql-js's parser). */
@@ -274,6 +306,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
     tracing: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT ?? null, serviceName: e.OTEL_SERVICE_NAME },
+    cache:
+      e.CACHE === 'off'
+        ? null
+        : {
+            ttlSeconds: e.CACHE_TTL_SECONDS,
+            negativeTtlSeconds: Math.min(e.CACHE_NEGATIVE_TTL_SECONDS, e.CACHE_TTL_SECONDS),
+            staleIfErrorSeconds: e.CACHE_STALE_IF_ERROR_SECONDS,
+            maxEntries: e.CACHE_MAX_ENTRIES,
+          },
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, timeoutMs: e.REDIS_TIMEOUT_MS, keyPrefix: e.REDIS_KEY_PREFIX } : null,
     auth: {
       tokens: {
         secret: e.AUTH_JWT_SECRET ?? (sandbox && !e.AUTH_JWKS_URL ? SANDBOX_JWT_SECRET : null),

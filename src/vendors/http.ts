@@ -53,6 +53,8 @@ export interface RequestScope {
   /** Who the calls are for, in the vendor quotas: one queue per caller, served round-robin. */
   readonly caller: QuotaCaller;
   vendorCalls: number;
+  /** Cached values served past their TTL because their vendor failed: the response says so. */
+  readonly staleReads: StaleRead[];
   /** The request's trace span, when tracing is on: vendor call spans are its children. */
   span: Span | null;
 }
@@ -73,8 +75,21 @@ export function requestScope(
     requestId: options.requestId ?? null,
     caller: options.caller ?? unscopedCaller,
     vendorCalls: 0,
+    staleReads: [],
     span: null,
   };
+}
+
+/** A cached value served past its freshness because the vendor failed (stale-if-error). */
+export interface StaleRead {
+  /** The vendor endpoint, e.g. `gameball.profile`. */
+  readonly endpoint: string;
+  /** The lookup key: a merchant id, or a Voucherify id. */
+  readonly key: string;
+  /** How old the value is. */
+  readonly ageSeconds: number;
+  /** Why it was not fetched fresh: the vendor failure's message. */
+  readonly reason: string;
 }
 
 /** Who calls made outside a GraphQL request (tests, scripts) are for. */
@@ -94,6 +109,7 @@ function unscoped(): RequestScope {
     requestId: null,
     caller: unscopedCaller,
     vendorCalls: 0,
+    staleReads: [],
     span: null,
   };
 }
