@@ -1,5 +1,6 @@
 import { quotaKeyOf, type Caller } from './auth/caller.js';
 import type { Denials } from './auth/guard.js';
+import type { VendorCache } from './cache/vendorCache.js';
 import { CustomerBudget } from './customers/budget.js';
 import { Customers } from './customers/customers.js';
 import { createLoaders, type VendorClients } from './vendors/clients.js';
@@ -14,7 +15,7 @@ export interface ResolverSettings {
   requestDeadlineMs: number;
 }
 
-/** Per GraphQL request: fresh loaders, so nothing fetched for one request is seen by another. */
+/** Per GraphQL request: fresh loaders, so nothing personal fetched for one request is seen by another. */
 export interface Context {
   caller: Caller;
   customers: Customers;
@@ -28,19 +29,19 @@ export interface Context {
 }
 
 /**
- * Per GraphQL request: the caller, fresh loaders, and the scope of its vendor calls (deadline,
- * request id, quota key; `ended` aborts them all once the request is over).
+ * Per GraphQL request: the caller, fresh loaders over the process's vendor clients and cache, and
+ * the scope of its vendor calls (deadline, request id, quota key; `ended` aborts them all once the
+ * request is over).
  */
 export function createContext(
   caller: Caller,
   request: { requestId: string; ended?: AbortSignal },
-  clients: VendorClients,
+  vendors: { clients: VendorClients; cache: VendorCache | null; observer?: LoaderObserver },
   settings: ResolverSettings,
-  observer?: LoaderObserver,
 ): Context {
   const scope = requestScope(settings.requestDeadlineMs, { ...request, caller: quotaKeyOf(caller) });
-  const loaders = createLoaders(clients, scope, observer);
+  const loaders = createLoaders(vendors.clients, scope, vendors.cache, vendors.observer);
   const budget = new CustomerBudget(settings.maxCustomersPerRequest);
-  const customers = new Customers(caller, loaders, clients, scope, budget, settings.imprintLinkKey);
+  const customers = new Customers(caller, loaders, vendors, scope, budget, settings.imprintLinkKey);
   return { caller, customers, budget, denials: { count: 0 }, settings, scope };
 }

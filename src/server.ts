@@ -21,6 +21,9 @@ import { Observability } from './observability/observability.js';
 import { requestObservabilityPlugin } from './observability/requests.js';
 import { startTracing } from './observability/tracing.js';
 import { buildSchema } from './schema.js';
+import { RedisLink } from './cache/redis.js';
+import { staleReadsPlugin } from './cache/staleReads.js';
+import { VendorCache } from './cache/vendorCache.js';
 import { closeVendorClients, createVendorClients } from './vendors/clients.js';
 import type { VendorSettings } from './vendors/settings.js';
 
@@ -49,7 +52,10 @@ export async function startServer(options: {
   // Read once, before anything starts: a missing bundle stops start-up with how to build it.
   const graphiql = config.graphiql ? loadGraphiQLPage() : null;
   const observability = new Observability(startTracing(config.tracing));
+  const redis = config.redis ? new RedisLink(config.redis, logger, observability) : null;
   const clients = createVendorClients(options.vendors, config.limits, observability);
+  const cache = config.cache ? new VendorCache(config.cache, redis, observability, logger) : null;
+  const vendors = { clients, cache, observer: observability };
   const settings = {
     imprintLinkKey: config.imprintLinkKey,
     currencyCode: config.currencyCode,
@@ -87,6 +93,7 @@ export async function startServer(options: {
       ...limits.plugins,
       lookupLimitsPlugin(config.lookupLimits),
       deniedFieldsPlugin(),
+      staleReadsPlugin(),
     ],
   });
   await apollo.start();
@@ -155,7 +162,7 @@ export async function startServer(options: {
       // Throws a 401 for the whole request on a bad token or a missing router secret.
       context: async () => {
         const caller = await authenticator.authenticate((name) => headers.get(name));
-        return createContext(caller, { requestId, ended: requestEnded.signal }, clients, settings, observability);
+        return createContext(caller, { requestId, ended: requestEnded.signal }, vendors, settings);
       },
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
@@ -192,6 +199,7 @@ export async function startServer(options: {
       // After the main port, so that metrics stay readable while it drains.
       if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       await closeVendorClients(clients);
+      await redis?.close();
       await observability.tracing.shutdown();
     },
   };

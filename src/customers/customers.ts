@@ -1,7 +1,8 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { GameballProfile, UpsertCustomerRequest } from '../vendors/gameball/payloads.js';
 import type { ImprintCustomer } from '../vendors/imprint/payloads.js';
-import type { VoucherifyCustomer } from '../vendors/voucherify/payloads.js';
+import type { VoucherifyCustomer, VoucherifyCustomerSummary } from '../vendors/voucherify/payloads.js';
+import type { VendorCache } from '../cache/vendorCache.js';
 import type { Loaders, VendorClients } from '../vendors/clients.js';
 import type { RequestScope } from '../vendors/http.js';
 import { allows, forbidden, imprintKeyRule, mayEverPass, mayRead } from '../auth/rules.js';
@@ -18,6 +19,8 @@ export interface CustomerRef {
   readonly imprintId: string | null;
   /** `details` when the caller reads personal data anyway: one call then serves both. */
   readonly profileVia: 'public' | 'details';
+  /** `full` when the caller reads personal data of Voucherify's record anyway: one call serves both. */
+  readonly promotionsVia: 'public' | 'full';
 }
 
 type Selection = Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>;
@@ -31,7 +34,7 @@ export class Customers {
   constructor(
     private readonly caller: Caller,
     private readonly loaders: Loaders,
-    private readonly clients: VendorClients,
+    private readonly vendors: { readonly clients: VendorClients; readonly cache: VendorCache | null },
     private readonly scope: RequestScope,
     private readonly budget: CustomerBudget,
     private readonly imprintLinkKey: string,
@@ -77,7 +80,13 @@ export class Customers {
   }
 
   private refTo(id: string, needs: ReadonlySet<Source>): CustomerRef {
-    return { id, imprintId: null, profileVia: needs.has('gameball.details') ? 'details' : 'public' };
+    return {
+      id,
+      imprintId: null,
+      profileVia: needs.has('gameball.details') ? 'details' : 'public',
+      // Imprint is found through the link in Voucherify's metadata, which only the full record has.
+      promotionsVia: needs.has('voucherify') || needs.has('imprint') ? 'full' : 'public',
+    };
   }
 
   /** The endpoints behind the selected fields this caller may read for this customer. */
@@ -111,7 +120,14 @@ export class Customers {
   // another person's record. (A merchant id equal to some other customer's Voucherify id would
   // hide its own record behind that one; Voucherify ids are random 24-character strings.)
 
-  /** The customer's Voucherify record, by merchant id. */
+  /** The public part of the customer's Voucherify record (cached), or the whole when the request reads it anyway. */
+  async promotionSummary(ref: CustomerRef): Promise<VoucherifyCustomerSummary | null> {
+    if (ref.promotionsVia === 'full') return this.promotions(ref);
+    const summary = await this.loaders.voucherify.summary.load(ref.id);
+    return summary?.source_id === ref.id ? summary : null;
+  }
+
+  /** The customer's whole Voucherify record, personal data included, by merchant id. */
   async promotions(ref: CustomerRef): Promise<VoucherifyCustomer | null> {
     const record = await this.loaders.voucherify.customer.load(ref.id);
     return record?.source_id === ref.id ? record : null;
@@ -147,29 +163,33 @@ export class Customers {
     return typeof link === 'string' && link !== '' ? link : null;
   }
 
-  /** Creates or updates the customer in Gameball; this request's cached reads of it are dropped. */
+  /**
+   * Creates or updates the customer in Gameball. Its cached profile is dropped everywhere before
+   * this returns (a failed write may have landed too), and so are this request's reads of it.
+   */
   async upsert(customer: UpsertCustomerRequest): Promise<number | null> {
     try {
-      return await this.clients.gameball.upsert(customer, this.scope);
+      return await this.vendors.clients.gameball.upsert(customer, this.scope);
     } finally {
-      this.forget(customer.customerId);
+      await this.forget(customer.customerId);
     }
   }
 
   /** Deletes the customer's Gameball profile; false when Gameball does not know it. */
   async delete(id: string): Promise<boolean> {
     try {
-      return await this.clients.gameball.delete(id, this.scope);
+      return await this.vendors.clients.gameball.delete(id, this.scope);
     } finally {
-      this.forget(id);
+      await this.forget(id);
     }
   }
 
-  private forget(id: string): void {
+  private async forget(id: string): Promise<void> {
     const { gameball } = this.loaders;
     for (const loader of [gameball.profile, gameball.details, gameball.coupons, gameball.redemptionHash]) {
       loader.clear(id);
     }
+    await this.vendors.cache?.evict('gameball.profile', id);
   }
 
   /** The id-keyed lookups that can tell whether a vendor knows the customer. */
@@ -184,12 +204,14 @@ export class Customers {
     gameball('gameball.redemptionHash', () => this.redemptionHash(ref));
     if (needs.has('voucherify') || needs.has('imprint'))
       probes.push({ name: 'voucherify', load: () => this.promotions(ref) });
+    else if (needs.has('voucherify.public'))
+      probes.push({ name: 'voucherify', load: () => this.promotionSummary(ref) });
     return probes;
   }
 }
 
 /** When no field needs a vendor, these decide whether the customer exists. */
-const ALL_SOURCES: ReadonlySet<Source> = new Set<Source>(['gameball.profile', 'voucherify']);
+const ALL_SOURCES: ReadonlySet<Source> = new Set<Source>(['gameball.profile', 'voucherify.public']);
 
 /**
  * Resolves true as soon as one lookup finds something, false once all found nothing. Failures

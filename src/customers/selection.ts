@@ -8,11 +8,19 @@ import {
 import type { Customer, Referral } from '../generated/graphql.js';
 
 /**
- * The vendor endpoints a customer's data comes from. Imprint is reached through the merchant's
- * link in Voucherify unless the customer was looked up by its Imprint id.
+ * The vendor endpoints a customer's data comes from. `voucherify.public` is the public part of
+ * Voucherify's customer, which may be cached; `voucherify` the whole record. Imprint is reached
+ * through the merchant's link in Voucherify's record unless the customer was looked up by its
+ * Imprint id.
  */
 export type Source =
-  'gameball.profile' | 'gameball.details' | 'gameball.coupons' | 'gameball.redemptionHash' | 'voucherify' | 'imprint';
+  | 'gameball.profile'
+  | 'gameball.details'
+  | 'gameball.coupons'
+  | 'gameball.redemptionHash'
+  | 'voucherify.public'
+  | 'voucherify'
+  | 'imprint';
 
 type Fields<T> = Record<Exclude<keyof T, '__typename'>, Source | null>;
 
@@ -24,8 +32,8 @@ const referralSources = {
   link: 'gameball.profile',
   dynamicLink: 'gameball.profile',
   isReferred: 'gameball.profile',
-  referredCustomersCount: 'voucherify',
-  receivedCount: 'voucherify',
+  referredCustomersCount: 'voucherify.public',
+  receivedCount: 'voucherify.public',
   received: 'voucherify',
 } satisfies Fields<Referral>;
 
@@ -49,9 +57,9 @@ const customerSources = {
   preferredLanguage: 'gameball.details',
   address: 'voucherify',
   ssnLast4: 'imprint',
-  orderSummary: 'voucherify',
-  redemptionSummary: 'voucherify',
-  loyaltyPoints: 'voucherify',
+  orderSummary: 'voucherify.public',
+  redemptionSummary: 'voucherify.public',
+  loyaltyPoints: 'voucherify.public',
   referral: null, // per sub-field, below
   coupons: 'gameball.coupons',
   redemptionHash: 'gameball.redemptionHash',

@@ -58,6 +58,29 @@ export class Metrics {
     labelNames: ['vendor', 'reason'],
     registers: [this.registry],
   });
+  private readonly cacheLookups = new Counter({
+    name: 'vendor_cache_requests_total',
+    help: 'Vendor-response cache lookups by endpoint: hit (fresh), miss (fetched), stale (served past its TTL because the vendor failed; also a miss).',
+    labelNames: ['endpoint', 'result'],
+    registers: [this.registry],
+  });
+  private readonly cacheEvictions = new Counter({
+    name: 'vendor_cache_evictions_total',
+    help: 'Vendor-response cache entries dropped, by endpoint and reason: write (our own upsert or delete) or capacity (CACHE_MAX_ENTRIES).',
+    labelNames: ['endpoint', 'reason'],
+    registers: [this.registry],
+  });
+  private readonly redisUp = new Gauge({
+    name: 'redis_available',
+    help: '1 while Redis is used (cache and vendor rate limits shared by replicas), 0 while this replica goes on without it.',
+    registers: [this.registry],
+  });
+  private readonly redisFailures = new Counter({
+    name: 'redis_failures_total',
+    help: 'Redis calls that failed, timed out or were skipped while Redis was unavailable, by operation.',
+    labelNames: ['operation'],
+    registers: [this.registry],
+  });
   private readonly breakers = new Gauge({
     name: 'vendor_circuit_state',
     help: 'Circuit breaker state per vendor: 0 closed, 1 half-open, 2 open.',
@@ -69,6 +92,7 @@ export class Metrics {
   private readonly requestSeries = new Map<string, CountAndSeconds>();
   private readonly vendorSeries = new Map<string, CountAndSeconds>();
   private readonly batchSeries = new Map<string, Histogram.Internal<string>>();
+  private readonly cacheSeries = new Map<string, Counter.Internal>();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -101,6 +125,22 @@ export class Metrics {
   quotaRefused(vendor: VendorName, reason: 'deadline' | 'queue full'): void {
     // Rare, and a label pair from code: no series cache needed.
     this.quotaRefusals.inc({ vendor, reason });
+  }
+
+  cacheLookup(endpoint: string, result: 'hit' | 'miss' | 'stale'): void {
+    seriesOf(this.cacheSeries, `${endpoint} ${result}`, () => this.cacheLookups.labels(endpoint, result)).inc();
+  }
+
+  cacheEviction(endpoint: string, reason: 'write' | 'capacity'): void {
+    this.cacheEvictions.inc({ endpoint, reason });
+  }
+
+  redisAvailable(available: boolean): void {
+    this.redisUp.set(available ? 1 : 0);
+  }
+
+  redisFailure(operation: string): void {
+    this.redisFailures.inc({ operation });
   }
 
   breakerState(vendor: VendorName, state: keyof typeof breakerValues): void {

@@ -1,4 +1,6 @@
 import { context, trace } from '@opentelemetry/api';
+import type { CacheObserver, CachedEndpoint } from '../cache/vendorCache.js';
+import type { RedisObserver, RedisOperation } from '../cache/redis.js';
 import type { VendorName } from '../vendors/errors.js';
 import type { RequestScope, VendorCallObserver } from '../vendors/http.js';
 import type { LoaderObserver } from '../vendors/loader.js';
@@ -6,8 +8,8 @@ import type { QuotaRefusal } from '../vendors/quota.js';
 import { Metrics } from './metrics.js';
 import { endSpan, type Tracing } from './tracing.js';
 
-/** Metrics and traces of vendor calls and loader batches, fed by the vendor layer's hooks. */
-export class Observability implements VendorCallObserver, LoaderObserver {
+/** Metrics and traces of vendor calls, loader batches, the cache and Redis, fed by their hooks. */
+export class Observability implements VendorCallObserver, LoaderObserver, CacheObserver, RedisObserver {
   readonly metrics = new Metrics();
 
   constructor(readonly tracing: Tracing) {}
@@ -42,5 +44,21 @@ export class Observability implements VendorCallObserver, LoaderObserver {
 
   batch(loader: string, size: number): void {
     this.metrics.batch(loader, size);
+  }
+
+  cacheLookup(endpoint: CachedEndpoint, result: 'hit' | 'miss' | 'stale'): void {
+    this.metrics.cacheLookup(endpoint, result);
+  }
+
+  cacheEviction(endpoint: CachedEndpoint, reason: 'write' | 'capacity'): void {
+    this.metrics.cacheEviction(endpoint, reason);
+  }
+
+  redisAvailable(available: boolean): void {
+    this.metrics.redisAvailable(available);
+  }
+
+  redisFailure(operation: RedisOperation): void {
+    this.metrics.redisFailure(operation);
   }
 }

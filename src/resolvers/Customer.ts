@@ -113,9 +113,10 @@ export const Customer: CustomerResolvers = {
   ssnLast4: async (ref, _, { customers }) => (await customers.cardHolder(ref))?.ssn4 ?? null,
 
   // Promotion engine (Voucherify).
-  orderSummary: async (ref, _, { customers }) => (await customers.promotions(ref))?.summary?.orders ?? null,
-  redemptionSummary: async (ref, _, { customers }) => (await customers.promotions(ref))?.summary?.redemptions ?? null,
-  loyaltyPoints: async (ref, _, { customers }) => (await customers.promotions(ref))?.loyalty ?? null,
+  orderSummary: async (ref, _, { customers }) => (await customers.promotionSummary(ref))?.summary?.orders ?? null,
+  redemptionSummary: async (ref, _, { customers }) =>
+    (await customers.promotionSummary(ref))?.summary?.redemptions ?? null,
+  loyaltyPoints: async (ref, _, { customers }) => (await customers.promotionSummary(ref))?.loyalty ?? null,
 
   // Referral fields resolve per vendor from the same customer reference.
   referral: (ref) => ref,

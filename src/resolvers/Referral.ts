@@ -7,8 +7,8 @@ export const Referral: ReferralResolvers = {
   dynamicLink: async (ref, _, { customers }) => (await customers.profile(ref))?.dynamicReferralLink ?? null,
   isReferred: async (ref, _, { customers }) => (await customers.profile(ref))?.isReferred ?? null,
   referredCustomersCount: async (ref, _, { customers }) =>
-    (await customers.promotions(ref))?.loyalty?.referred_customers ?? null,
-  receivedCount: async (ref, _, { customers }) => (await customers.promotions(ref))?.referrals?.total ?? null,
+    (await customers.promotionSummary(ref))?.loyalty?.referred_customers ?? null,
+  receivedCount: async (ref, _, { customers }) => (await customers.promotionSummary(ref))?.referrals?.total ?? null,
   received: async (ref, _, { customers }) => {
     const received = (await customers.promotions(ref))?.referrals?.campaigns;
     return received ? [...received].sort((a, b) => a.date.localeCompare(b.date)) : null;

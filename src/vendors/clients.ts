@@ -1,3 +1,4 @@
+import type { VendorCache } from '../cache/vendorCache.js';
 import { GameballClient } from './gameball/client.js';
 import { createGameballLoaders } from './gameball/loaders.js';
 import { ImprintClient } from './imprint/client.js';
@@ -31,11 +32,19 @@ export async function closeVendorClients(clients: VendorClients): Promise<void> 
   await Promise.all([clients.gameball.close(), clients.voucherify.close(), clients.imprint.close()]);
 }
 
-/** Fresh loaders for one GraphQL request: nothing cached here outlives it, no call its scope. */
-export function createLoaders(clients: VendorClients, scope: RequestScope, observer?: LoaderObserver) {
+/**
+ * Fresh loaders for one GraphQL request, no call outliving its scope. What they hold is the
+ * request's alone; only public answers go through `cache`, which outlives it (null: CACHE=off).
+ */
+export function createLoaders(
+  clients: VendorClients,
+  scope: RequestScope,
+  cache: VendorCache | null,
+  observer?: LoaderObserver,
+) {
   return {
-    gameball: createGameballLoaders(clients.gameball, scope, observer),
-    voucherify: createVoucherifyLoaders(clients.voucherify, scope, observer),
+    gameball: createGameballLoaders(clients.gameball, scope, cache, observer),
+    voucherify: createVoucherifyLoaders(clients.voucherify, scope, cache, observer),
     imprint: createImprintLoaders(clients.imprint, scope, observer),
   };
 }

@@ -1,4 +1,6 @@
 import DataLoader from 'dataloader';
+import type { CachedEndpoint, VendorCache } from '../cache/vendorCache.js';
+import type { RequestScope } from './http.js';
 
 /**
  * A per-request loader for a vendor endpoint that takes one id per call: each distinct key is
@@ -13,6 +15,24 @@ export function keyedLoader<V>(
   return new DataLoader<string, V>((keys) => {
     observer?.batch(name, keys.length);
     return Promise.all(keys.map((key) => fetch(key).catch((error: unknown) => asError(error))));
+  });
+}
+
+/**
+ * A per-request loader for an endpoint whose answers anyone may see: each batch goes through the
+ * vendor-response cache (`null` when CACHE=off) before the vendor.
+ */
+export function cachedLoader<V>(
+  endpoint: CachedEndpoint,
+  fetch: (key: string) => Promise<V | null>,
+  cache: VendorCache | null,
+  scope: RequestScope,
+  observer?: LoaderObserver,
+): DataLoader<string, V | null> {
+  if (!cache) return keyedLoader(endpoint, fetch, observer);
+  return new DataLoader<string, V | null>((keys) => {
+    observer?.batch(endpoint, keys.length);
+    return cache.load(endpoint, keys, fetch, scope);
   });
 }
 

@@ -46,11 +46,13 @@ export async function startTestSubgraph(env: Record<string, string> = {}): Promi
   const sandbox = await startSandboxVendors();
   // Each call's own outcome, unless a test of the resilience policies asks for them: no retries,
   // a circuit that does not open after a test's deliberate run of vendor faults, and rate limits
-  // that never make a test wait.
+  // that never make a test wait. No cache across requests unless a test of the cache asks for it:
+  // each request's vendor calls are its own.
   const config = loadConfig({
     SANDBOX: 'true',
     HOST: '127.0.0.1',
     PORT: '0',
+    CACHE: 'off',
     VENDOR_MAX_RETRIES: '0',
     BREAKER_THRESHOLD: unlimited,
     ...unlimitedRateLimitsEnv,

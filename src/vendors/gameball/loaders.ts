@@ -1,10 +1,23 @@
-import { keyedLoader, type LoaderObserver } from '../loader.js';
+import type { VendorCache } from '../../cache/vendorCache.js';
+import { cachedLoader, keyedLoader, type LoaderObserver } from '../loader.js';
 import type { RequestScope } from '../http.js';
 import type { GameballClient } from './client.js';
 
-export function createGameballLoaders(client: GameballClient, scope: RequestScope, observer?: LoaderObserver) {
+export function createGameballLoaders(
+  client: GameballClient,
+  scope: RequestScope,
+  cache: VendorCache | null,
+  observer?: LoaderObserver,
+) {
   return {
-    profile: keyedLoader('gameball.profile', (customerId) => client.getProfile(customerId, scope), observer),
+    // The public profile is the only Gameball answer anyone may see: the only one cached.
+    profile: cachedLoader(
+      'gameball.profile',
+      (customerId) => client.getProfile(customerId, scope),
+      cache,
+      scope,
+      observer,
+    ),
     details: keyedLoader('gameball.details', (customerId) => client.getDetails(customerId, scope), observer),
     coupons: keyedLoader('gameball.coupons', (customerId) => client.getCoupons(customerId, scope), observer),
     // The hash rotates with each transaction, so it must never outlive the request: like every

@@ -74,3 +74,21 @@ export type VoucherifyLoyalty = z.infer<typeof loyalty>;
 export type VoucherifyLoyaltyCampaign = z.infer<typeof loyaltyCampaign>;
 export type VoucherifyReferralSource = z.infer<typeof referralSource>;
 export type VoucherifyAddress = NonNullable<z.infer<typeof address>>;
+
+/**
+ * What anyone may see of a Voucherify customer (the rules in src/auth/rules.ts give these fields
+ * no rule): summaries, loyalty balances and the referral count. No name, contact, address,
+ * metadata (it holds the Imprint link) or who referred whom: this is what may be cached and shared.
+ */
+export interface VoucherifyCustomerSummary {
+  readonly id: string;
+  readonly source_id?: string | null;
+  readonly summary: VoucherifyCustomer['summary'];
+  readonly loyalty: VoucherifyCustomer['loyalty'];
+  readonly referrals: { readonly total: number } | null;
+}
+
+export function summaryOf(customer: VoucherifyCustomer): VoucherifyCustomerSummary {
+  const { id, source_id, summary, loyalty, referrals } = customer;
+  return { id, source_id, summary, loyalty, referrals: referrals && { total: referrals.total } };
+}

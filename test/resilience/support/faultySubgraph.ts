@@ -57,6 +57,8 @@ export async function startFaultySubgraph(options: {
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: 'info',
+    // Each request meets the vendor's fault itself (test/resilience/cache.test.ts covers stale values).
+    CACHE: 'off',
     ...unlimitedRateLimitsEnv,
     ...resilientEnv,
     ...options.env,

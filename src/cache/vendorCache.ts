@@ -1,0 +1,232 @@
+import { LRUCache } from 'lru-cache';
+import type { CacheSettings } from '../config.js';
+import type { Logger } from '../logger.js';
+import { UpstreamError } from '../vendors/errors.js';
+import type { RequestScope } from '../vendors/http.js';
+import type { RedisLink } from './redis.js';
+
+/**
+ * The vendor answers that anyone may see, so they may outlive a request: Gameball's public
+ * profile, and the public projection of Voucherify's customer (src/vendors/voucherify/payloads.ts).
+ * Nothing personal has a name here, so nothing personal can be cached.
+ */
+export type CachedEndpoint = 'gameball.profile' | 'voucherify.customerSummary';
+
+/** Told about every lookup (`stale`: served past its freshness because the vendor failed) and eviction. */
+export interface CacheObserver {
+  cacheLookup(endpoint: CachedEndpoint, result: 'hit' | 'miss' | 'stale'): void;
+  cacheEviction(endpoint: CachedEndpoint, reason: 'write' | 'capacity'): void;
+}
+
+interface Entry {
+  /** The payload; null when the vendor said it does not know the key. */
+  readonly value: unknown;
+  /** Epoch milliseconds. */
+  readonly storedAt: number;
+  readonly freshUntil: number;
+}
+
+/**
+ * What a read found, and what a write-back must still see to land: the key's version in Redis,
+ * or the local eviction sequence at the time of the read.
+ */
+type Found = { entry: Entry | undefined } & ({ tier: 'shared'; version: string } | { tier: 'local'; sequence: number });
+
+/** How long an eviction is remembered: longer than any fetch that began before it can take. */
+const evictionMemoryMs = 120_000;
+
+/**
+ * The vendor-response cache under the per-request loaders. A loader batch reads every key in one
+ * round trip, fetches only the misses (each key once across the concurrent requests of this
+ * process), and writes them back. With Redis, replicas share one tier; the bounded in-process
+ * tier is used without Redis, and while Redis is unavailable. Our own writes evict before they
+ * return, in every replica's view, and a fetch that began before an eviction never writes after it.
+ */
+export class VendorCache {
+  private readonly local: LRUCache<string, Entry>;
+  private readonly evictions: LRUCache<string, number>;
+  private sequence = 0;
+  /** Fetches in flight, by cache key: concurrent misses of one key share one vendor call. */
+  private readonly flights = new Map<string, Promise<unknown>>();
+  private readonly staleMs: number;
+
+  constructor(
+    private readonly settings: CacheSettings,
+    private readonly redis: RedisLink | null,
+    private readonly observer: CacheObserver,
+    private readonly logger: Logger,
+  ) {
+    this.staleMs = settings.staleIfErrorSeconds * 1000;
+    this.local = new LRUCache<string, Entry>({
+      max: settings.maxEntries,
+      ttl: settings.ttlSeconds * 1000 + this.staleMs,
+      dispose: (_, key, reason) => {
+        if (reason === 'evict') observer.cacheEviction(endpointOf(key), 'capacity');
+      },
+    });
+    this.evictions = new LRUCache<string, number>({ max: settings.maxEntries, ttl: evictionMemoryMs });
+    // What this replica cached on its own is not seen by the others' evictions: it is only read
+    // while Redis is unavailable, and dropped whenever that starts or ends.
+    redis?.onAvailability(() => this.local.clear());
+  }
+
+  /**
+   * One batch of a loader: fresh cached values, the rest from `fetch`. A key whose fetch fails
+   * gets its stale value instead, if it has one within CACHE_STALE_IF_ERROR_SECONDS, noted in the
+   * request's `staleReads`; else the failure.
+   */
+  async load<V>(
+    endpoint: CachedEndpoint,
+    keys: readonly string[],
+    fetch: (key: string) => Promise<V | null>,
+    scope: RequestScope,
+  ): Promise<(V | null | Error)[]> {
+    const found = await this.read(endpoint, keys);
+    const now = Date.now();
+    return await Promise.all(
+      keys.map(async (key, index) => {
+        const lookup = found[index]!;
+        if (lookup.entry && now < lookup.entry.freshUntil) {
+          this.observer.cacheLookup(endpoint, 'hit');
+          return lookup.entry.value as V | null;
+        }
+        this.observer.cacheLookup(endpoint, 'miss');
+        return this.fetchAndStore(endpoint, key, lookup, () => fetch(key), scope);
+      }),
+    );
+  }
+
+  /** Drops the key's entry in every tier, before the write that changed it returns. */
+  async evict(endpoint: CachedEndpoint, key: string): Promise<void> {
+    const id = cacheKey(endpoint, key);
+    this.evictions.set(id, ++this.sequence);
+    this.local.delete(id);
+    // A fetch already running may hold the old value: later lookups must not join it.
+    this.flights.delete(id);
+    this.observer.cacheEviction(endpoint, 'write');
+    if (!this.redis) return;
+    try {
+      await this.redis.run('cache eviction', (client) =>
+        client.multi().del(id).incr(versionKey(id)).pexpire(versionKey(id), evictionMemoryMs).exec(),
+      );
+    } catch {
+      // The other replicas cannot be told now; their own entries expire within CACHE_TTL_SECONDS.
+      this.logger.warn({ endpoint }, 'a cache eviction could not reach Redis');
+    }
+  }
+
+  private async fetchAndStore<V>(
+    endpoint: CachedEndpoint,
+    key: string,
+    lookup: Found,
+    fetch: () => Promise<V | null>,
+    scope: RequestScope,
+  ): Promise<V | null | Error> {
+    const id = cacheKey(endpoint, key);
+    try {
+      const { value, fetched } = await this.shared(id, fetch, scope);
+      if (fetched) await this.write(id, value, lookup);
+      return value;
+    } catch (error) {
+      const stale = lookup.entry;
+      const now = Date.now();
+      // A request that is over needs no value; a failure that is not the vendor's is no reason.
+      if (stale && error instanceof UpstreamError && !scope.signal.aborted && now - stale.freshUntil <= this.staleMs) {
+        this.observer.cacheLookup(endpoint, 'stale');
+        scope.staleReads.push({
+          endpoint,
+          key,
+          ageSeconds: Math.round((now - stale.storedAt) / 1000),
+          reason: error.message,
+        });
+        return stale.value as V | null;
+      }
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  }
+
+  /**
+   * The key's fetch: the one another request of this process already runs, or a new one. If the
+   * running one fails for its own request's reasons (its deadline, its request over), this
+   * request fetches for itself.
+   */
+  private async shared<V>(
+    id: string,
+    fetch: () => Promise<V | null>,
+    scope: RequestScope,
+  ): Promise<{ value: V | null; fetched: boolean }> {
+    const running = this.flights.get(id) as Promise<V | null> | undefined;
+    if (running) {
+      try {
+        return { value: await running, fetched: false };
+      } catch (error) {
+        if (!(error instanceof UpstreamError && error.rejectedLocally) || scope.signal.aborted) throw error;
+      }
+    }
+    const flight = fetch();
+    this.flights.set(id, flight);
+    try {
+      return { value: await flight, fetched: true };
+    } finally {
+      if (this.flights.get(id) === flight) this.flights.delete(id);
+    }
+  }
+
+  private async read(endpoint: CachedEndpoint, keys: readonly string[]): Promise<Found[]> {
+    const ids = keys.map((key) => cacheKey(endpoint, key));
+    if (this.redis?.available) {
+      try {
+        const values = await this.redis.run('cache read', (client) => client.mget(...ids, ...ids.map(versionKey)));
+        return ids.map((_, index) => ({
+          tier: 'shared',
+          entry: parseEntry(values[index]),
+          version: values[ids.length + index] ?? '',
+        }));
+      } catch {
+        // Counted and logged by the link; this batch goes on from the local tier.
+      }
+    }
+    return ids.map((id) => ({ tier: 'local', entry: this.local.get(id), sequence: this.sequence }));
+  }
+
+  private async write(id: string, value: unknown, lookup: Found): Promise<void> {
+    const now = Date.now();
+    const freshMs = (value === null ? this.settings.negativeTtlSeconds : this.settings.ttlSeconds) * 1000;
+    const entry: Entry = { value, storedAt: now, freshUntil: now + freshMs };
+    const keepMs = freshMs + this.staleMs;
+    if (lookup.tier === 'local') {
+      const evicted = this.evictions.get(id);
+      if (evicted === undefined || evicted <= lookup.sequence) this.local.set(id, entry, { ttl: keepMs });
+      return;
+    }
+    try {
+      await this.redis!.run('cache write', (client) =>
+        client.setIfVersion(id, versionKey(id), JSON.stringify(entry), lookup.version, keepMs),
+      );
+    } catch {
+      // Counted by the link: the next lookup fetches again.
+    }
+  }
+}
+
+function cacheKey(endpoint: CachedEndpoint, key: string): string {
+  return `${endpoint}:${key}`;
+}
+
+function versionKey(id: string): string {
+  return `${id}:version`;
+}
+
+function endpointOf(id: string): CachedEndpoint {
+  return id.slice(0, id.indexOf(':')) as CachedEndpoint;
+}
+
+function parseEntry(text: string | null | undefined): Entry | undefined {
+  if (!text) return undefined;
+  try {
+    const entry = JSON.parse(text) as Entry;
+    return typeof entry.freshUntil === 'number' && typeof entry.storedAt === 'number' ? entry : undefined;
+  } catch {
+    return undefined;
+  }
+}
