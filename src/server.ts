@@ -21,7 +21,7 @@ import { Observability } from './observability/observability.js';
 import { requestObservabilityPlugin } from './observability/requests.js';
 import { startTracing } from './observability/tracing.js';
 import { buildSchema } from './schema.js';
-import { RedisLink } from './cache/redis.js';
+import { RedisLink } from './redis.js';
 import { staleReadsPlugin } from './cache/staleReads.js';
 import { VendorCache } from './cache/vendorCache.js';
 import { closeVendorClients, createVendorClients } from './vendors/clients.js';
@@ -53,7 +53,7 @@ export async function startServer(options: {
   const graphiql = config.graphiql ? loadGraphiQLPage() : null;
   const observability = new Observability(startTracing(config.tracing));
   const redis = config.redis ? new RedisLink(config.redis, logger, observability) : null;
-  const clients = createVendorClients(options.vendors, config.limits, observability);
+  const clients = createVendorClients(options.vendors, config.limits, observability, redis);
   const cache = config.cache ? new VendorCache(config.cache, redis, observability, logger) : null;
   const vendors = { clients, cache, observer: observability };
   const settings = {

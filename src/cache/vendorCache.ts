@@ -3,7 +3,7 @@ import type { CacheSettings } from '../config.js';
 import type { Logger } from '../logger.js';
 import { UpstreamError } from '../vendors/errors.js';
 import type { RequestScope } from '../vendors/http.js';
-import type { RedisLink } from './redis.js';
+import type { RedisLink } from '../redis.js';
 
 /**
  * The vendor answers that anyone may see, so they may outlive a request: Gameball's public

@@ -1,6 +1,6 @@
 import { context, trace } from '@opentelemetry/api';
 import type { CacheObserver, CachedEndpoint } from '../cache/vendorCache.js';
-import type { RedisObserver, RedisOperation } from '../cache/redis.js';
+import type { RedisObserver, RedisOperation } from '../redis.js';
 import type { VendorName } from '../vendors/errors.js';
 import type { RequestScope, VendorCallObserver } from '../vendors/http.js';
 import type { LoaderObserver } from '../vendors/loader.js';

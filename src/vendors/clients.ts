@@ -1,4 +1,5 @@
 import type { VendorCache } from '../cache/vendorCache.js';
+import type { RedisLink } from '../redis.js';
 import { GameballClient } from './gameball/client.js';
 import { createGameballLoaders } from './gameball/loaders.js';
 import { ImprintClient } from './imprint/client.js';
@@ -16,15 +17,17 @@ export interface VendorClients {
   imprint: ImprintClient;
 }
 
+/** With `redis`, the vendors' rate limits are global: shared by every replica. */
 export function createVendorClients(
   settings: VendorSettings,
   limits: VendorLimits,
   observer?: VendorCallObserver,
+  redis: RedisLink | null = null,
 ): VendorClients {
   return {
-    gameball: new GameballClient(settings.gameball, limits, observer),
-    voucherify: new VoucherifyClient(settings.voucherify, limits, observer),
-    imprint: new ImprintClient(settings.imprint, limits, observer),
+    gameball: new GameballClient(settings.gameball, limits, observer, redis),
+    voucherify: new VoucherifyClient(settings.voucherify, limits, observer, redis),
+    imprint: new ImprintClient(settings.imprint, limits, observer, redis),
   };
 }
 

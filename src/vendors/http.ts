@@ -16,7 +16,16 @@ import {
 import type { Span } from '@opentelemetry/api';
 import type { z } from 'zod';
 import { UpstreamError, type UpstreamFailure, type VendorName } from './errors.js';
-import { QuotaRefusal, VendorQuota, type QuotaCaller, type Release } from './quota.js';
+import type { RedisLink } from '../redis.js';
+import {
+  LocalTokens,
+  QuotaRefusal,
+  SharedTokens,
+  VendorQuota,
+  type QuotaCaller,
+  type RateLimit,
+  type Release,
+} from './quota.js';
 import type { VendorLimits } from './settings.js';
 
 export interface VendorHttpOptions extends Omit<VendorLimits, 'rateLimits'> {
@@ -25,7 +34,9 @@ export interface VendorHttpOptions extends Omit<VendorLimits, 'rateLimits'> {
   baseUrl: string;
   /** Headers sent on every call (credentials). */
   headers: Record<string, string>;
-  rateLimit: { perSecond: number; burst: number };
+  rateLimit: RateLimit;
+  /** When set, the rate limit is shared by every replica (a global limit), else this process's own. */
+  redis?: RedisLink | null;
   observer?: VendorCallObserver;
 }
 
@@ -175,11 +186,12 @@ export class VendorHttp {
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
     });
-    this.quota = new VendorQuota({
-      ...options.rateLimit,
-      maxConcurrency: options.maxConcurrency,
-      maxQueue: options.maxQueue,
-    });
+    this.quota = new VendorQuota(
+      { ...options.rateLimit, maxConcurrency: options.maxConcurrency, maxQueue: options.maxQueue },
+      options.redis
+        ? new SharedTokens(options.redis, `quota:${options.vendor}`, options.rateLimit)
+        : new LocalTokens(options.rateLimit),
+    );
     // What says "the vendor is struggling": not 4xx answers, which are about the request, and
     // nothing decided on our side (our deadline, our quota, our own bugs).
     this.breaker = circuitBreaker(

@@ -1,13 +1,135 @@
-/** How much of a vendor this process may use: its rate limit and how many calls may be in flight. */
-export interface QuotaSettings {
-  /** Calls a second on average… */
+import type { RedisLink } from '../redis.js';
+
+/** A vendor's rate limit: calls a second on average, with bursts of up to `burst` calls. */
+export interface RateLimit {
   perSecond: number;
-  /** …with bursts of up to this many calls. */
   burst: number;
+}
+
+/** How much of a vendor this process may use: its rate limit and how many calls may be in flight. */
+export interface QuotaSettings extends RateLimit {
   /** Calls in flight to the vendor at once. */
   maxConcurrency: number;
   /** Calls waiting for a slot, over all callers, before new ones are refused. */
   maxQueue: number;
+}
+
+/** Calls a token source let go now, and in how many milliseconds the next one is due. */
+export interface TokenGrant {
+  granted: number;
+  nextInMs: number;
+}
+
+/**
+ * Where a quota's rate tokens come from: this process's own bucket, or one that every replica
+ * shares through Redis. The quota decides who gets them; the source only how many there are.
+ */
+export interface TokenSource {
+  /** Milliseconds per token at the configured rate (for wait estimates). */
+  readonly interval: number;
+  /** Tokens at hand without asking anyone, fractions included (0 when they are only known remotely). */
+  saved(): number;
+  /** Takes one token if one is at hand without asking anyone (the fast path). */
+  tryTakeNow(): boolean;
+  /** Takes up to `wanted` tokens. Never rejects. */
+  take(wanted: number): TokenGrant | Promise<TokenGrant>;
+}
+
+/** A token bucket in this process: `perSecond`, up to `burst` saved. */
+export class LocalTokens implements TokenSource {
+  interval: number;
+  private burst: number;
+  private tokens: number;
+  private refilledAt = performance.now();
+
+  constructor(rate: RateLimit) {
+    this.interval = 1000 / rate.perSecond;
+    this.burst = rate.burst;
+    this.tokens = rate.burst;
+  }
+
+  /** A new rate from now on; what is saved stays, up to the new burst. */
+  setRate(rate: RateLimit): void {
+    this.refill();
+    this.interval = 1000 / rate.perSecond;
+    this.burst = rate.burst;
+    this.tokens = Math.min(this.tokens, this.burst);
+  }
+
+  saved(): number {
+    this.refill();
+    return this.tokens;
+  }
+
+  tryTakeNow(): boolean {
+    this.refill();
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  take(wanted: number): TokenGrant {
+    this.refill();
+    const granted = Math.max(0, Math.min(wanted, Math.floor(this.tokens)));
+    this.tokens -= granted;
+    return { granted, nextInMs: this.tokens >= 1 ? 0 : Math.ceil((1 - this.tokens) * this.interval) };
+  }
+
+  private refill(): void {
+    const now = performance.now();
+    this.tokens = Math.min(this.burst, this.tokens + (now - this.refilledAt) / this.interval);
+    this.refilledAt = now;
+  }
+}
+
+/**
+ * One vendor's rate shared by every replica: a GCRA in Redis (src/redis.ts), so N replicas
+ * together stay within the configured rate. While Redis is unavailable, a local bucket takes over
+ * at the rate divided by the replicas last seen alive, so that together they still stay within it.
+ */
+export class SharedTokens implements TokenSource {
+  readonly interval: number;
+  private readonly fallback: LocalTokens;
+  private fallbackReplicas = 1;
+
+  constructor(
+    private readonly link: RedisLink,
+    private readonly key: string,
+    private readonly rate: RateLimit,
+  ) {
+    this.interval = 1000 / rate.perSecond;
+    this.fallback = new LocalTokens(rate);
+  }
+
+  saved(): number {
+    return this.link.available ? 0 : this.local().saved();
+  }
+
+  tryTakeNow(): boolean {
+    return !this.link.available && this.local().tryTakeNow();
+  }
+
+  take(wanted: number): TokenGrant | Promise<TokenGrant> {
+    if (!this.link.available) return this.local().take(wanted);
+    return this.link
+      .run('quota', (client) => client.takeTokens(this.key, this.interval, this.rate.burst, wanted))
+      .then(
+        ([granted, nextInMs]) => ({ granted: Number(granted), nextInMs: Math.ceil(Number(nextInMs)) }),
+        () => this.local().take(wanted),
+      );
+  }
+
+  private local(): LocalTokens {
+    const replicas = Math.max(1, this.link.replicas);
+    if (replicas !== this.fallbackReplicas) {
+      this.fallbackReplicas = replicas;
+      this.fallback.setRate({
+        perSecond: this.rate.perSecond / replicas,
+        burst: Math.max(1, Math.floor(this.rate.burst / replicas)),
+      });
+    }
+    return this.fallback;
+  }
 }
 
 /** A call did not get a slot: nothing was booked, and the vendor was not called. */
@@ -47,8 +169,8 @@ interface Group {
 }
 
 /**
- * One vendor's quota, shared fairly between callers. A call takes a token (a token bucket:
- * `perSecond`, up to `burst` saved) and a concurrency slot. Calls that have to wait queue per
+ * One vendor's quota, shared fairly between callers. A call takes a rate token (from the
+ * `TokenSource`: this process's bucket, or one shared by the replicas) and a concurrency slot. Calls that have to wait queue per
  * caller, callers per group, and both are served round-robin: a caller flooding the vendor waits
  * behind its own calls, while another caller's next call goes after at most one call of each
  * waiting caller of its group and one of each other group.
@@ -60,19 +182,18 @@ interface Group {
  * its deadline passes.
  */
 export class VendorQuota {
-  private readonly interval: number;
-  private tokens: number;
-  private refilledAt = performance.now();
   private inFlight = 0;
   private waiting = 0;
   /** The groups with waiting calls, in serving order: the first is served next. */
   private readonly groups = new Map<string, Group>();
   private timer: NodeJS.Timeout | null = null;
+  /** Set while the token source is asked (a round trip to Redis): one question at a time. */
+  private asking = false;
 
-  constructor(private readonly settings: QuotaSettings) {
-    this.interval = 1000 / settings.perSecond;
-    this.tokens = settings.burst;
-  }
+  constructor(
+    private readonly settings: QuotaSettings,
+    private readonly tokens: TokenSource = new LocalTokens(settings),
+  ) {}
 
   /** Calls waiting for a slot now, over all callers. */
   get queued(): number {
@@ -86,8 +207,7 @@ export class VendorQuota {
    */
   acquire(caller: QuotaCaller, deadlineAt: number, signal: AbortSignal): Promise<Release> {
     if (signal.aborted) return Promise.reject(signal.reason as Error);
-    this.refill();
-    if (this.waiting === 0 && this.tokens >= 1 && this.inFlight < this.settings.maxConcurrency) {
+    if (this.waiting === 0 && this.inFlight < this.settings.maxConcurrency && this.tokens.tryTakeNow()) {
       return Promise.resolve(this.take());
     }
     if (Date.now() + this.estimatedWait(caller) > deadlineAt) return Promise.reject(new QuotaRefusal('deadline'));
@@ -107,18 +227,12 @@ export class VendorQuota {
       group.waiting += 1;
       this.waiting += 1;
       signal.addEventListener('abort', waiter.onAbort, { once: true });
-      this.schedule();
+      this.drain();
     });
   }
 
-  private refill(): void {
-    const now = performance.now();
-    this.tokens = Math.min(this.settings.burst, this.tokens + (now - this.refilledAt) / this.interval);
-    this.refilledAt = now;
-  }
-
+  /** A concurrency slot for a call that has its rate token. */
   private take(): Release {
-    this.tokens -= 1;
     this.inFlight += 1;
     let released = false;
     return () => {
@@ -129,10 +243,34 @@ export class VendorQuota {
     };
   }
 
-  /** Serves waiting groups, and their callers, round-robin while there are tokens and free slots. */
+  /**
+   * Serves waiting groups, and their callers, round-robin while there are tokens and free slots.
+   * Tokens are asked for as many calls as could go now; a shared source answers after a round
+   * trip, and meanwhile the calls keep their places.
+   */
   private drain(): void {
-    this.refill();
-    while (this.waiting > 0 && this.tokens >= 1 && this.inFlight < this.settings.maxConcurrency) {
+    while (!this.asking && this.waiting > 0 && this.inFlight < this.settings.maxConcurrency) {
+      const wanted = Math.min(this.waiting, this.settings.maxConcurrency - this.inFlight);
+      const grant = this.tokens.take(wanted);
+      if (grant instanceof Promise) {
+        this.asking = true;
+        void grant.then((answer) => {
+          this.asking = false;
+          if (this.serve(answer, wanted)) this.drain();
+        });
+        return;
+      }
+      if (!this.serve(grant, wanted)) return;
+    }
+  }
+
+  /**
+   * Hands the granted tokens to the next waiters in round-robin order. False when fewer than
+   * wanted were granted: then it wakes up when the next token is due (a release wakes it too).
+   * Tokens granted for calls that have left meanwhile are lost: a shared rate cannot take them back.
+   */
+  private serve(grant: TokenGrant, wanted: number): boolean {
+    for (let served = 0; served < grant.granted && this.waiting > 0; served++) {
       const [name, group] = this.groups.entries().next().value as [string, Group];
       const [id, queue] = group.callers.entries().next().value as [string, Waiter[]];
       const waiter = queue.shift()!;
@@ -146,18 +284,19 @@ export class VendorQuota {
       waiter.signal.removeEventListener('abort', waiter.onAbort);
       waiter.resolve(this.take());
     }
-    this.schedule();
+    if (grant.granted >= wanted) return true;
+    this.wakeIn(grant.nextInMs);
+    return false;
   }
 
-  /** Wakes up when the next token is due, if someone waits for one (a release wakes the others). */
-  private schedule(): void {
-    if (this.timer || this.waiting === 0 || this.tokens >= 1) return;
+  private wakeIn(ms: number): void {
+    if (this.timer || this.waiting === 0) return;
     this.timer = setTimeout(
       () => {
         this.timer = null;
         this.drain();
       },
-      Math.ceil((1 - this.tokens) * this.interval),
+      Math.max(1, ms),
     );
     // Waiters belong to requests, which keep the process alive themselves.
     this.timer.unref();
@@ -175,8 +314,9 @@ export class VendorQuota {
     for (const [id, queue] of group?.callers ?? []) if (id !== caller.id) inGroup += Math.min(queue.length, own + 1);
     let ahead = inGroup;
     for (const [name, other] of this.groups) if (name !== caller.group) ahead += Math.min(other.waiting, inGroup + 1);
-    const missing = ahead + 1 - this.tokens;
-    return missing > 0 ? missing * this.interval : 0;
+    // At the full rate: with replicas sharing it, a lower bound.
+    const missing = ahead + 1 - this.tokens.saved();
+    return missing > 0 ? missing * this.tokens.interval : 0;
   }
 
   /**

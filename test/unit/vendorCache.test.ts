@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RedisLink, type RedisOperation } from '../../src/cache/redis.js';
+import { RedisLink, type RedisOperation } from '../../src/redis.js';
 import { VendorCache, type CacheObserver, type CachedEndpoint } from '../../src/cache/vendorCache.js';
 import type { CacheSettings } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';

@@ -1,4 +1,5 @@
 import { VendorHttp, pathOf, type RequestScope, type VendorCallObserver } from '../http.js';
+import type { RedisLink } from '../../redis.js';
 import type { VendorLimits, VendorSettings } from '../settings.js';
 import {
   customerCoupons,
@@ -21,13 +22,19 @@ export class GameballClient {
   private readonly http: VendorHttp;
   private readonly secret: Record<string, string>;
 
-  constructor(settings: VendorSettings['gameball'], limits: VendorLimits, observer?: VendorCallObserver) {
+  constructor(
+    settings: VendorSettings['gameball'],
+    limits: VendorLimits,
+    observer?: VendorCallObserver,
+    redis: RedisLink | null = null,
+  ) {
     this.http = new VendorHttp({
       vendor: 'gameball',
       baseUrl: settings.baseUrl,
       headers: { apikey: settings.apiKey },
       ...limits,
       rateLimit: limits.rateLimits.gameball,
+      redis,
       observer,
     });
     this.secret = { secretkey: settings.secretKey };

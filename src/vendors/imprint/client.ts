@@ -1,4 +1,5 @@
 import { VendorHttp, pathOf, type RequestScope, type VendorCallObserver } from '../http.js';
+import type { RedisLink } from '../../redis.js';
 import type { VendorLimits, VendorSettings } from '../settings.js';
 import { customer, type ImprintCustomer } from './payloads.js';
 
@@ -6,13 +7,19 @@ import { customer, type ImprintCustomer } from './payloads.js';
 export class ImprintClient {
   private readonly http: VendorHttp;
 
-  constructor(settings: VendorSettings['imprint'], limits: VendorLimits, observer?: VendorCallObserver) {
+  constructor(
+    settings: VendorSettings['imprint'],
+    limits: VendorLimits,
+    observer?: VendorCallObserver,
+    redis: RedisLink | null = null,
+  ) {
     this.http = new VendorHttp({
       vendor: 'imprint',
       baseUrl: settings.baseUrl,
       headers: { authorization: `Bearer ${settings.apiKey}` },
       ...limits,
       rateLimit: limits.rateLimits.imprint,
+      redis,
       observer,
     });
   }

@@ -1,4 +1,5 @@
 import { VendorHttp, pathOf, type RequestScope, type VendorCallObserver } from '../http.js';
+import type { RedisLink } from '../../redis.js';
 import type { VendorLimits, VendorSettings } from '../settings.js';
 import { customer, type VoucherifyCustomer } from './payloads.js';
 
@@ -6,13 +7,19 @@ import { customer, type VoucherifyCustomer } from './payloads.js';
 export class VoucherifyClient {
   private readonly http: VendorHttp;
 
-  constructor(settings: VendorSettings['voucherify'], limits: VendorLimits, observer?: VendorCallObserver) {
+  constructor(
+    settings: VendorSettings['voucherify'],
+    limits: VendorLimits,
+    observer?: VendorCallObserver,
+    redis: RedisLink | null = null,
+  ) {
     this.http = new VendorHttp({
       vendor: 'voucherify',
       baseUrl: settings.baseUrl,
       headers: { 'x-app-id': settings.appId, 'x-app-token': settings.appToken },
       ...limits,
       rateLimit: limits.rateLimits.voucherify,
+      redis,
       observer,
     });
   }

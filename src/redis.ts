@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
 import { Redis } from 'ioredis';
-import type { RedisSettings } from '../config.js';
-import type { Logger } from '../logger.js';
+import type { RedisSettings } from './config.js';
+import type { Logger } from './logger.js';
 
 /** Told when Redis becomes usable or stops being so, and about each failed call. */
 export interface RedisObserver {
