@@ -5,6 +5,7 @@ import {
   Kind,
   getArgumentValues,
   getVariableValues,
+  type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -35,10 +36,7 @@ export function lookupLimitsPlugin(limits: LookupLimits): ApolloServerPlugin<Con
       Promise.resolve({
         didResolveOperation({ schema, document, operation, request, contextValue }) {
           if (!operation) return Promise.resolve();
-          const fragments: Record<string, FragmentDefinitionNode> = {};
-          for (const definition of document.definitions) {
-            if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-          }
+          const fragments = fragmentsOf(document);
           const variables = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
           // Variables that do not coerce fail the request before execution anyway.
           if (variables.errors) return Promise.resolve();
@@ -134,6 +132,15 @@ function lookupsOf(
   return { representations, customers, idLists };
 }
 
+/** A document's fragments by name, as `collectFields` takes them. */
+export function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionNode> {
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  }
+  return fragments;
+}
+
 function representationKey(representation: unknown): string[] {
   if (typeof representation !== 'object' || representation === null) return [];
   const { id, imprintId } = representation as { id?: unknown; imprintId?: unknown };
@@ -145,7 +152,8 @@ function isCustomerRepresentation(value: unknown): boolean {
   return typeof value === 'object' && value !== null && (value as { __typename?: unknown }).__typename === 'Customer';
 }
 
-function asList(value: unknown): unknown[] {
+/** An argument's value as a list: GraphQL accepts a single value where a list is expected. */
+export function asList(value: unknown): unknown[] {
   return Array.isArray(value) ? (value as unknown[]) : value === undefined || value === null ? [] : [value];
 }
 
