@@ -3,12 +3,16 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { Config, HttpLimits } from './config.js';
 import { createContext, type Context } from './context.js';
 import { Authenticator, notFromRouter, repeatedCredentialHeader } from './auth/authenticate.js';
 import { deniedFieldsPlugin } from './auth/guard.js';
+import { cacheControlPlugin } from './cacheControl.js';
 import { QueryDocumentStore } from './documentStore.js';
 import { createErrorFormatter } from './errors.js';
 import { loadGraphiQLPage } from './graphiql/page.js';
@@ -89,11 +93,14 @@ export async function startServer(options: {
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Apollo's landing page loads from a CDN; browsers get our own GraphiQL instead (or nothing).
       ApolloServerPluginLandingPageDisabled(),
+      // Apollo's would wrap every resolver once the SDL uses @cacheControl; ours reads the document.
+      ApolloServerPluginCacheControlDisabled(),
       requestObservabilityPlugin(logger, observability),
       ...limits.plugins,
       lookupLimitsPlugin(config.lookupLimits),
       deniedFieldsPlugin(),
       staleReadsPlugin(),
+      cacheControlPlugin(config.cache?.ttlSeconds ?? 0),
     ],
   });
   await apollo.start();
@@ -166,8 +173,9 @@ export async function startServer(options: {
       },
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
-    // Responses carry personal data: no browser or intermediary may store them.
-    res.setHeader('cache-control', 'no-store');
+    // What may be stored is the cache-control plugin's to say; a response it never saw (a request
+    // refused before any operation, say) may not be stored anywhere.
+    if (!response.headers.has('cache-control')) res.setHeader('cache-control', 'no-store');
     res.statusCode = response.status ?? 200;
     // RFC 6750: a 401 tells the client which scheme to use.
     if (res.statusCode === 401) res.setHeader('www-authenticate', 'Bearer');

@@ -75,6 +75,18 @@ export type GuardedType = keyof typeof accessRules;
  */
 export const imprintKeyRule: Rule = personal;
 
+/**
+ * Who may keep a copy of a field's value (src/cacheControl.ts): anyone for a public field, only the
+ * caller for a guarded one, and no one for what is worth money (a coupon code; a redemption hash,
+ * which also changes with each transaction).
+ */
+export type CacheClass = 'public' | 'private' | 'no-store';
+
+export function cacheClassOf(rule: Rule | undefined): CacheClass {
+  if (rule === undefined) return 'public';
+  return rule.scope === money.scope ? 'no-store' : 'private';
+}
+
 /** Whether some owner could pass the rule for this caller: if not, it is refused before any lookup. */
 export function mayEverPass(rule: Rule, caller: Caller): boolean {
   return caller.scopes.has(rule.scope) || (rule.kind === 'ownerOrScope' && caller.subject !== null);

@@ -26,6 +26,12 @@ export interface TestSubgraph {
     variables?: Record<string, unknown>,
     headers?: Record<string, string>,
   ): Promise<GraphQLResponse<Data>>;
+  /** `query`, with the response's headers too. */
+  queryWithHeaders<Data = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse<Data> & { headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -62,20 +68,27 @@ export async function startTestSubgraph(env: Record<string, string> = {}): Promi
   const logger = createLogger('trace', { write: (line: string) => void logs.push(line) });
   const server = await startServer({ config, vendors: sandbox.settings, logger });
   const fullAccess = `Bearer ${await signToken({ sub: 'support-tool', scope: fullAccessScope })}`;
+  async function post<Data>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
+    const { authorization = fullAccess, ...others } = headers;
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}), ...others },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as Omit<GraphQLResponse<Data>, 'status'>;
+    return { graphql: { status: response.status, ...body }, headers: response.headers };
+  }
   return {
     url: server.url,
     metricsUrl: server.metricsUrl,
     sandbox,
     logs,
-    async query<Data>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
-      const { authorization = fullAccess, ...others } = headers;
-      const response = await fetch(`${server.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}), ...others },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await response.json()) as Omit<GraphQLResponse<Data>, 'status'>;
-      return { status: response.status, ...body };
+    async query<Data>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>) {
+      return (await post<Data>(query, variables, headers)).graphql;
+    },
+    async queryWithHeaders<Data>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>) {
+      const { graphql, headers: received } = await post<Data>(query, variables, headers);
+      return { ...graphql, headers: received };
     },
     async close() {
       await server.close();
