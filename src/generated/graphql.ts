@@ -32,6 +32,13 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** Who may keep a cached value. */
+export type CacheControlScope =
+  /** Only a cache that keeps it for the one caller it was sent to. */
+  | 'PRIVATE'
+  /** Any cache, shared ones included. */
+  | 'PUBLIC';
+
 /** A co-brand card program the customer is enrolled in. */
 export type CardProgram = {
   __typename?: 'CardProgram';
@@ -665,12 +672,11 @@ export type FederationReferenceTypes = {
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  CacheControlScope: CacheControlScope;
   CardProgram: ResolverTypeWrapper<CardProgram>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   CardProgramStatus: CardProgramStatus;
   Coupon: ResolverTypeWrapper<GameballCouponModel>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   CouponCombinations: ResolverTypeWrapper<GameballCouponCombinationsModel>;
   CouponEntitlements: ResolverTypeWrapper<GameballCouponModel>;
@@ -705,6 +711,8 @@ export type ResolversTypes = {
   UpsertCustomerPayload: ResolverTypeWrapper<UpsertCustomerResultModel>;
   UserError: ResolverTypeWrapper<UserError>;
   UserErrorCode: UserErrorCode;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -712,8 +720,6 @@ export type ResolversParentTypes = {
   CardProgram: CardProgram;
   String: Scalars['String']['output'];
   Coupon: GameballCouponModel;
-  Int: Scalars['Int']['output'];
-  Boolean: Scalars['Boolean']['output'];
   Float: Scalars['Float']['output'];
   CouponCombinations: GameballCouponCombinationsModel;
   CouponEntitlements: GameballCouponModel;
@@ -744,7 +750,17 @@ export type ResolversParentTypes = {
   UpsertCustomerInput: UpsertCustomerInput;
   UpsertCustomerPayload: UpsertCustomerResultModel;
   UserError: UserError;
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 };
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = Context, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type CardProgramResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CardProgram'] = ResolversParentTypes['CardProgram']> = {
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -988,3 +1004,6 @@ export type Resolvers<ContextType = Context> = {
   UserError?: UserErrorResolvers<ContextType>;
 };
 
+export type DirectiveResolvers<ContextType = Context> = {
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+};
