@@ -1,5 +1,5 @@
 // `npm run compose`: composes this subgraph with the example orders subgraph into
-// supergraph.graphql, as a router would load it. Fails on any composition error or hint.
+// supergraph.graphql, as a router would load it. Fails on any composition error or hint (but the one below).
 // `-- --without-auth-directives` composes the SDL @apollo/gateway accepts (AUTH_DIRECTIVES_IN_SDL=false).
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
