@@ -193,9 +193,12 @@ describe('a bad bearer token', () => {
   });
 
   it('marks a refused request no-store, and a public answer public whoever asks', async () => {
-    const served = await post(subgraph, '{ __typename }', { authorization: await bearer() });
-    const anonymous = await post(subgraph, '{ __typename }');
-    const refused = await post(subgraph, '{ __typename }', { authorization: 'Bearer not-a-jwt' });
+    // Public answers may be kept by routers only while the subgraph caches them too.
+    const cached = await startTestSubgraph({ CACHE: 'on' });
+    const served = await post(cached, '{ __typename }', { authorization: await bearer() });
+    const anonymous = await post(cached, '{ __typename }');
+    const refused = await post(cached, '{ __typename }', { authorization: 'Bearer not-a-jwt' });
+    await cached.close();
     expect([served.status, anonymous.status, refused.status]).toEqual([200, 200, 401]);
     expect([served, anonymous, refused].map((response) => response.headers.get('cache-control'))).toEqual([
       'public, max-age=15',
