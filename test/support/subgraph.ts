@@ -8,6 +8,7 @@ export interface GraphQLResponse<Data = Record<string, unknown>> {
   status: number;
   data?: Data | null;
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+  extensions?: Record<string, unknown>;
 }
 
 export interface TestSubgraph {
@@ -49,7 +50,6 @@ export const unlimitedRateLimitsEnv = {
 
 /** The subgraph on 127.0.0.1, over the sandbox fakes, as `npm start` runs it. */
 export async function startTestSubgraph(env: Record<string, string> = {}): Promise<TestSubgraph> {
-  const sandbox = await startSandboxVendors();
   // Each call's own outcome, unless a test of the resilience policies asks for them: no retries,
   // a circuit that does not open after a test's deliberate run of vendor faults, and rate limits
   // that never make a test wait. No cache across requests unless a test of the cache asks for it:
@@ -64,6 +64,7 @@ export async function startTestSubgraph(env: Record<string, string> = {}): Promi
     ...unlimitedRateLimitsEnv,
     ...env,
   });
+  const sandbox = await startSandboxVendors({ latencyMs: config.sandbox?.vendorLatencyMs ?? 0 });
   const logs: string[] = [];
   const logger = createLogger('trace', { write: (line: string) => void logs.push(line) });
   const server = await startServer({ config, vendors: sandbox.settings, logger });

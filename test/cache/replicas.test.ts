@@ -1,0 +1,250 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sandboxEdgeCases } from '../../src/sandbox/dataset.js';
+import { startSandboxVendors, type SandboxVendors } from '../../src/sandbox/vendors.js';
+import { startRedisServer, type RedisServer } from '../support/redisServer.js';
+import { startReplica, type Replica } from '../support/replicas.js';
+
+// Two subgraph processes over one real redis-server and one set of vendor fakes: what replicas
+// share through Redis (the public cache, evictions by our own writes), what never goes there
+// (personal data, coupons, hashes), and that the subgraph goes on without it.
+
+const publicFields = /* GraphQL */ `
+  query ($id: ID!) {
+    customer(id: $id) {
+      id
+      gender
+      tags
+      orderSummary {
+        count
+      }
+      referral {
+        code
+        receivedCount
+      }
+    }
+  }
+`;
+
+const everyField = /* GraphQL */ `
+  query ($ids: [ID!]!) {
+    customers(ids: $ids) {
+      id
+      imprintId
+      gameballId
+      gender
+      tags
+      joinedAt
+      displayName
+      firstName
+      lastName
+      email
+      phone
+      dateOfBirth
+      preferredLanguage
+      ssnLast4
+      address {
+        line1
+        line2
+        city
+        postalCode
+      }
+      orderSummary {
+        count
+      }
+      referral {
+        code
+        link
+        received {
+          referrer {
+            id
+            email
+          }
+        }
+      }
+      coupons {
+        code
+      }
+      redemptionHash
+      cardPrograms {
+        name
+      }
+    }
+  }
+`;
+
+let redis: RedisServer;
+let vendors: SandboxVendors;
+let a: Replica;
+let b: Replica;
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+  vendors = await startSandboxVendors();
+  const env = { REDIS_URL: redis.url, CACHE_TTL_SECONDS: '60' };
+  [a, b] = await Promise.all([startReplica(vendors.settings, env), startReplica(vendors.settings, env)]);
+  await untilMetric(a, 'redis_available', 1);
+  await untilMetric(b, 'redis_available', 1);
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([a?.close(), b?.close()]);
+  await vendors?.close();
+  await redis?.close();
+});
+
+beforeEach(() => vendors.resetCalls());
+
+describe('two replicas over one Redis', () => {
+  it('serves through B what A fetched, without a vendor call', async () => {
+    const id = 'cust_0041';
+    const first = await a.query(publicFields, { id }, { authorization: '' });
+    expect(first.errors).toBeUndefined();
+    expect(vendors.calls.length).toBeGreaterThan(0);
+    vendors.resetCalls();
+    const second = await b.query(publicFields, { id }, { authorization: '' });
+    expect(second.data).toEqual(first.data);
+    expect(vendors.calls).toEqual([]);
+    expect(await b.metric('vendor_cache_requests_total{endpoint="gameball.profile",result="hit"}')).toBeGreaterThan(0);
+  });
+
+  it('shows an upsert through A at once through B', async () => {
+    const id = 'cust_0042';
+    await b.query(publicFields, { id }, { authorization: '' });
+    const upsert = await a.query(
+      /* GraphQL */ `
+        mutation ($id: ID!) {
+          upsertCustomer(input: { id: $id, attributes: { gender: "Female", tags: ["after-upsert"] } }) {
+            userErrors {
+              message
+            }
+          }
+        }
+      `,
+      { id },
+    );
+    expect(upsert.errors).toBeUndefined();
+    const after = await b.query<{ customer: { gender: string; tags: string[] } }>(
+      publicFields,
+      { id },
+      { authorization: '' },
+    );
+    expect(after.data?.customer).toMatchObject({ gender: 'Female', tags: ['after-upsert'] });
+  });
+
+  it('answers null through B once A has deleted the customer', async () => {
+    const id = sandboxEdgeCases.gameballOnly;
+    const query = /* GraphQL */ `
+      query ($id: ID!) {
+        customer(id: $id) {
+          id
+          gender
+        }
+      }
+    `;
+    const before = await b.query(query, { id }, { authorization: '' });
+    expect(before.data).toEqual({ customer: { id, gender: expect.anything() as unknown } });
+    const deleted = await a.query(
+      /* GraphQL */ `
+        mutation ($id: ID!) {
+          deleteCustomer(id: $id) {
+            deletedCustomerId
+          }
+        }
+      `,
+      { id },
+    );
+    expect(deleted.data).toEqual({ deleteCustomer: { deletedCustomerId: id } });
+    const after = await b.query(query, { id }, { authorization: '' });
+    expect(after.data).toEqual({ customer: null });
+  });
+
+  it('keeps no personal data, coupon code or hash in Redis after a query that reads them all', async () => {
+    const ids = [...vendors.dataset.gameball.keys()].slice(0, 40);
+    const response = await a.query(everyField, { ids });
+    expect(response.data).toBeTruthy();
+    // And once more through B, and for public fields only (what the cache does keep), anonymously
+    // and with the full-access token: whatever a replica would write, it has written.
+    await b.query(everyField, { ids });
+    for (const id of ids.slice(0, 10)) {
+      await a.query(publicFields, { id }, { authorization: '' });
+      await b.query(publicFields, { id });
+    }
+    const stored = [...(await redis.dump()).entries()].map(([key, value]) => `${key}\n${value}`).join('\n');
+    expect(stored.length).toBeGreaterThan(0);
+    const secrets = personalValues(vendors, ids);
+    expect(secrets.length).toBeGreaterThan(ids.length * 5);
+    // Counted, never printed: the values are fixture PII.
+    const leaked = secrets.filter((secret) => stored.includes(secret));
+    expect(leaked.length, 'fixture personal values found in Redis').toBe(0);
+  });
+});
+
+describe('Redis killed mid-test', () => {
+  it('keeps serving from the vendors, says so once in the log, and shares again once Redis is back', async () => {
+    const id = 'cust_0043';
+    await redis.kill();
+    await untilMetric(a, 'redis_available', 0);
+    for (let round = 0; round < 3; round++) {
+      const response = await a.query(publicFields, { id }, { authorization: '' });
+      expect(response.errors).toBeUndefined();
+      expect(response.data).toMatchObject({ customer: { id } });
+    }
+    expect(vendors.count('gameball.profile', id)).toBeGreaterThanOrEqual(1);
+    const warnings = a.logs.filter((line) => String(line.msg).startsWith('Redis is unavailable'));
+    expect(warnings).toHaveLength(1);
+
+    await redis.restart();
+    await untilMetric(a, 'redis_available', 1);
+    await untilMetric(b, 'redis_available', 1);
+    vendors.resetCalls();
+    await a.query(publicFields, { id: 'cust_0044' }, { authorization: '' });
+    expect(vendors.calls.length).toBeGreaterThan(0);
+    vendors.resetCalls();
+    await b.query(publicFields, { id: 'cust_0044' }, { authorization: '' });
+    expect(vendors.calls).toEqual([]);
+  }, 40_000);
+});
+
+/** Every personal string the fakes hold for these customers: names, contacts, addresses, coupons, hashes, card data. */
+function personalValues(sandbox: SandboxVendors, ids: string[]): string[] {
+  const values = new Set<string>();
+  const add = (value: unknown) => {
+    if (typeof value === 'string' && value.length >= 4) values.add(value);
+  };
+  for (const id of ids) {
+    const gameball = sandbox.dataset.gameball.get(id);
+    if (gameball) {
+      const attributes = gameball.details.customerAttributes;
+      for (const field of ['displayName', 'firstName', 'lastName', 'email', 'mobile', 'dateOfBirth'] as const)
+        add(attributes[field]);
+      add(gameball.hash);
+      for (const coupon of gameball.coupons) add(coupon.code);
+    }
+    const voucherify = sandbox.dataset.voucherify.get(id);
+    if (voucherify) {
+      add(voucherify.name);
+      add(voucherify.email);
+      add(voucherify.phone);
+      add(voucherify.address?.line_1);
+      for (const referral of voucherify.referrals?.campaigns ?? []) add(referral.referrer_id);
+      for (const value of Object.values(voucherify.metadata ?? {})) add(value);
+    }
+  }
+  for (const record of sandbox.dataset.imprint.values()) {
+    if (!record.partner_customer_id || !ids.includes(record.partner_customer_id)) continue;
+    add(record.id);
+    add(record.email);
+    add(record.ssn4 && `"${record.ssn4}"`);
+    add(record.address?.street_line1);
+  }
+  return [...values];
+}
+
+async function untilMetric(replica: Replica, series: string, value: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if ((await replica.metric(series)) === value) return;
+    await sleep(100);
+  }
+  expect(await replica.metric(series)).toBe(value);
+}
