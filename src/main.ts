@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { startSandboxVendors } from './sandbox/vendors.js';
+import { documentedQuotas, startSandboxVendors } from './sandbox/vendors.js';
 import { startServer } from './server.js';
 
 // Entry point: `npm start`. With no vendor credentials it runs against the built-in fakes.
@@ -15,7 +15,10 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
-const sandbox = config.sandbox ? await startSandboxVendors({ latencyMs: config.sandbox.vendorLatencyMs }) : null;
+// The fakes answer 429 beyond the vendors' documented quotas, as the vendors would.
+const sandbox = config.sandbox
+  ? await startSandboxVendors({ latencyMs: config.sandbox.vendorLatencyMs, quotas: documentedQuotas })
+  : null;
 const vendors = sandbox?.settings ?? config.vendors;
 if (!vendors) throw new Error('unreachable: loadConfig returns vendors outside sandbox mode');
 

@@ -8,8 +8,8 @@ import {
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-// The HTTP plumbing the three vendor fakes share: routing, path-id decoding, faults, latency, call
-// recording and JSON responses. A vendor fake only describes its routes, credentials and error body.
+// The HTTP plumbing the three vendor fakes share: routing, path-id decoding, faults, quotas, latency,
+// call recording and JSON responses. A vendor fake only describes its routes, credentials and error body.
 
 export type SandboxEndpoint =
   | 'gameball.profile'
@@ -63,8 +63,19 @@ export interface FakeRoute {
 
 export interface FakeVendor {
   routes: FakeRoute[];
+  /** The routes the vendor's quota counts (all of them when absent). */
+  metered?(route: FakeRoute): boolean;
   /** The vendor's error body, for refusals, bad requests, unknown routes and faults without a body. */
   errorBody(status: number, message: string): unknown;
+}
+
+/**
+ * A sliding-window quota, per account (the fakes accept one): at most `limit` calls in any
+ * `windowMs`; beyond it, 429 with `Retry-After`. Refused calls do not count.
+ */
+export interface SandboxQuota {
+  limit: number;
+  windowMs: number;
 }
 
 export interface FakeServerOptions {
@@ -73,6 +84,8 @@ export interface FakeServerOptions {
   /** Shared by the three fakes: every routed request is appended here. */
   calls: SandboxCall[];
   faults: ReadonlyMap<SandboxEndpoint, SandboxFaultSpec>;
+  /** None when absent: every call is answered. */
+  quota?: SandboxQuota;
 }
 
 export interface FakeServer {
@@ -84,6 +97,7 @@ export interface FakeServer {
 interface Reply {
   status: number;
   text: string;
+  headers?: Record<string, string>;
 }
 
 interface CompiledRoute {
@@ -110,6 +124,7 @@ export async function startFakeServer(vendor: FakeVendor, options: FakeServerOpt
     status,
     text: JSON.stringify(vendor.errorBody(status, message)),
   });
+  const quota = options.quota ? slidingWindow(options.quota) : null;
 
   function handle(route: FakeRoute, rawId: string | undefined, request: IncomingMessage, body: Body): Reply {
     const { id, key } = targetOf(route, rawId, body.text);
@@ -124,6 +139,14 @@ export async function startFakeServer(vendor: FakeVendor, options: FakeServerOpt
     if (body.tooLarge) return errorReply(413, 'Request body too large');
     const refusal = route.refuse(headers);
     if (refusal !== null) return errorReply(401, refusal);
+    if (quota && (vendor.metered?.(route) ?? true)) {
+      const waitMs = quota.admit();
+      if (waitMs !== null) {
+        // Whole seconds (RFC 9110's delay-seconds), rounded up so that the retry is admitted.
+        const retryAfter = String(Math.max(1, Math.ceil(waitMs / 1000)));
+        return { ...errorReply(429, 'Rate limit exceeded'), headers: { 'retry-after': retryAfter } };
+      }
+    }
     if (id === null) return errorReply(400, 'The customer id in the path is not valid percent-encoding');
     try {
       const answer = route.answer({ id, body: body.text });
@@ -178,6 +201,27 @@ export async function startFakeServer(vendor: FakeVendor, options: FakeServerOpt
         server.closeAllConnections();
       });
       return closing;
+    },
+  };
+}
+
+/** `admit()`: null when the call fits the quota (and is counted), else the ms until one would. */
+function slidingWindow({ limit, windowMs }: SandboxQuota): { admit(): number | null } {
+  // The last `limit` admitted calls' times, oldest at `next` once full.
+  const admitted: number[] = [];
+  let next = 0;
+  return {
+    admit() {
+      const now = performance.now();
+      if (admitted.length < limit) {
+        admitted.push(now);
+        return null;
+      }
+      const oldest = admitted[next] ?? now;
+      if (now - oldest < windowMs) return oldest + windowMs - now;
+      admitted[next] = now;
+      next = (next + 1) % limit;
+      return null;
     },
   };
 }
@@ -237,6 +281,7 @@ function readBody(request: IncomingMessage): Promise<Body | null> {
 function send(response: ServerResponse, reply: Reply): void {
   if (response.headersSent || response.destroyed) return;
   response.writeHead(reply.status, {
+    ...reply.headers,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(reply.text),
   });

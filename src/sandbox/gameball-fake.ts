@@ -184,7 +184,8 @@ export function gameballFake(dataset: SandboxDataset, credentials: Credentials, 
     // For systems that cannot send DELETE (seed 002).
     { endpoint: 'gameball.delete', method: 'POST', path: `${prefix}/:id/delete`, refuse: refuseSecret, answer: remove },
   ]);
-  return { routes, errorBody };
+  // The quota counts customer reads (README: "100 customer GETs a second"), every GET route together.
+  return { routes, errorBody, metered: (route) => route.method === 'GET' };
 }
 
 /**

@@ -8,13 +8,34 @@ import {
   type SandboxCall,
   type SandboxEndpoint,
   type SandboxFaultSpec,
+  type SandboxQuota,
 } from './fake-server.js';
 import { gameballFake } from './gameball-fake.js';
 import { imprintFake } from './imprint-fake.js';
 import { SeededRandom } from './random.js';
 import { voucherifyFake } from './voucherify-fake.js';
 
-export type { SandboxCall, SandboxEndpoint, SandboxFault, SandboxFaultSpec } from './fake-server.js';
+export type { SandboxCall, SandboxEndpoint, SandboxFault, SandboxFaultSpec, SandboxQuota } from './fake-server.js';
+
+/** Quotas the fakes enforce per vendor, answering 429 beyond them; a vendor left out has none. */
+export interface SandboxQuotas {
+  gameball?: SandboxQuota;
+  voucherify?: SandboxQuota;
+  imprint?: SandboxQuota;
+}
+
+/**
+ * The vendors' documented quotas, as `npm start` runs the fakes. Gameball: 100 customer GETs a
+ * second (its GET routes together). Voucherify: 2,000 calls a minute (Organization plan), enforced
+ * as 33 in any second, so that a short burst over it is refused as a per-minute count would refuse
+ * a sustained one. Imprint documents none. (The README also names 1,200 Gameball calls per 30 s;
+ * the vendors' pages in openapi/ and shared/seeds/ document neither that nor any 429 headers, so
+ * the fakes send the standard `Retry-After` only.)
+ */
+export const documentedQuotas = {
+  gameball: { limit: 100, windowMs: 1_000 },
+  voucherify: { limit: 33, windowMs: 1_000 },
+} as const satisfies SandboxQuotas;
 
 export interface SandboxVendors {
   /** Base URLs `http://127.0.0.1:<port>` (one server per vendor) and the credentials the fakes accept. */
@@ -23,7 +44,8 @@ export interface SandboxVendors {
   dataset: SandboxDataset;
   /** Every routed request, in order, refused ones included (a request to an unknown route has no endpoint, so it is not here). */
   calls: SandboxCall[];
-  count(endpoint?: SandboxEndpoint, key?: string): number;
+  /** Calls recorded, of one endpoint, key and status when given (e.g. the 429s a quota answered). */
+  count(endpoint?: SandboxEndpoint, key?: string, status?: number): number;
   /** Empties `calls` in place. */
   resetCalls(): void;
   /** The endpoint answers with the fault until it is cleared with null. */
@@ -40,12 +62,20 @@ const credentials = {
 /** Seeds the ids the fakes make up while serving (hashes, request ids, new referral codes). */
 const servingSeed = 417_984;
 
-/** Starts the three vendor fakes over `options.dataset` (a fresh default dataset when omitted). */
+/**
+ * Starts the three vendor fakes over `options.dataset` (a fresh default dataset when omitted), with
+ * no quotas unless `options.quotas` sets them (e.g. `documentedQuotas`).
+ */
 export async function startSandboxVendors(
-  options: { latencyMs?: number; dataset?: SandboxDataset; host?: string } = {},
+  options: { latencyMs?: number; dataset?: SandboxDataset; host?: string; quotas?: SandboxQuotas | false } = {},
 ): Promise<SandboxVendors> {
   const latencyMs = options.latencyMs ?? 0;
   if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new RangeError('latencyMs must be a non-negative number');
+  const quotas: SandboxQuotas = options.quotas || {};
+  for (const quota of [quotas.gameball, quotas.voucherify, quotas.imprint]) {
+    if (quota && !(Number.isInteger(quota.limit) && quota.limit > 0 && quota.windowMs > 0 && quota.windowMs < Infinity))
+      throw new RangeError('A quota needs a whole limit ≥ 1 and a window of more than 0 ms');
+  }
   const dataset = options.dataset ?? createDataset();
   const calls: SandboxCall[] = [];
   const faults = new Map<SandboxEndpoint, SandboxFaultSpec>();
@@ -53,8 +83,8 @@ export async function startSandboxVendors(
   const random = new SeededRandom(servingSeed);
 
   const servers: FakeServer[] = [];
-  const start = async (vendor: FakeVendor): Promise<string> => {
-    const server = await startFakeServer(vendor, serverOptions);
+  const start = async (vendor: FakeVendor, quota: SandboxQuota | undefined): Promise<string> => {
+    const server = await startFakeServer(vendor, quota ? { ...serverOptions, quota } : serverOptions);
     servers.push(server);
     return server.baseUrl;
   };
@@ -64,20 +94,29 @@ export async function startSandboxVendors(
 
   try {
     const settings: VendorSettings = {
-      gameball: { baseUrl: await start(gameballFake(dataset, credentials.gameball, random)), ...credentials.gameball },
+      gameball: {
+        baseUrl: await start(gameballFake(dataset, credentials.gameball, random), quotas.gameball),
+        ...credentials.gameball,
+      },
       voucherify: {
-        baseUrl: await start(voucherifyFake(dataset, credentials.voucherify, random)),
+        baseUrl: await start(voucherifyFake(dataset, credentials.voucherify, random), quotas.voucherify),
         ...credentials.voucherify,
       },
-      imprint: { baseUrl: await start(imprintFake(dataset, credentials.imprint)), ...credentials.imprint },
+      imprint: {
+        baseUrl: await start(imprintFake(dataset, credentials.imprint), quotas.imprint),
+        ...credentials.imprint,
+      },
     };
     return {
       settings,
       dataset,
       calls,
-      count: (endpoint, key) =>
+      count: (endpoint, key, status) =>
         calls.filter(
-          (call) => (endpoint === undefined || call.endpoint === endpoint) && (key === undefined || call.key === key),
+          (call) =>
+            (endpoint === undefined || call.endpoint === endpoint) &&
+            (key === undefined || call.key === key) &&
+            (status === undefined || call.status === status),
         ).length,
       resetCalls: () => {
         calls.length = 0;

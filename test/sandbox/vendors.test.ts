@@ -10,7 +10,12 @@ import {
   type SandboxDataset,
   type VoucherifyRecord,
 } from '../../src/sandbox/dataset.js';
-import { startSandboxVendors, type SandboxEndpoint, type SandboxVendors } from '../../src/sandbox/vendors.js';
+import {
+  documentedQuotas,
+  startSandboxVendors,
+  type SandboxEndpoint,
+  type SandboxVendors,
+} from '../../src/sandbox/vendors.js';
 import { GameballClient } from '../../src/vendors/gameball/client.js';
 import {
   customerCoupons,
@@ -45,6 +50,7 @@ const voucherifyRequestId: unknown = expect.stringMatching(/^v-[0-9a-f]{18}$/);
 interface Exchange {
   status: number;
   contentType: string | null;
+  retryAfter: string | null;
   text: string;
   json: unknown;
 }
@@ -58,7 +64,13 @@ async function request(url: string, init: RequestInit = {}): Promise<Exchange> {
   } catch {
     json = undefined;
   }
-  return { status: response.status, contentType: response.headers.get('content-type'), text, json };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    retryAfter: response.headers.get('retry-after'),
+    text,
+    json,
+  };
 }
 
 function gameballHeaders(sandbox: SandboxVendors, secret = false): Record<string, string> {
@@ -878,6 +890,74 @@ describe('sandbox vendor options', () => {
     } finally {
       await sandbox.close();
     }
+  });
+
+  it('answers 429 with Retry-After beyond a quota, every Gameball GET route counting, and not below it', async () => {
+    // Windows long enough that a slow machine cannot slide them between the requests.
+    const sandbox = await startSandboxVendors({
+      dataset: createDataset({ customers: 5 }),
+      quotas: { gameball: { limit: 4, windowMs: 5_000 }, voucherify: { limit: 3, windowMs: 5_000 } },
+    });
+    try {
+      const profile = () => gameball(sandbox, `/${edge.rich}`, { headers: gameballHeaders(sandbox) });
+      const details = () => gameball(sandbox, `/${edge.rich}/details`, { headers: gameballHeaders(sandbox, true) });
+      const below = await Promise.all([profile(), details(), profile(), details()]);
+      expect(below.map((exchange) => exchange.status)).toEqual([200, 200, 200, 200]);
+      // Writes are not customer GETs: the quota leaves them alone.
+      expect((await upsert(sandbox, { customerId: 'cust_quota' })).status).toBe(200);
+      const beyond = await Promise.all([profile(), details()]);
+      expect(beyond.map((exchange) => exchange.status)).toEqual([429, 429]);
+      for (const { retryAfter, json } of beyond) {
+        expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+        expect(Number(retryAfter)).toBeLessThanOrEqual(5);
+        expect(json).toEqual({ code: 429, message: anyString });
+      }
+
+      const vouchers = await Promise.all([1, 2, 3, 4].map(() => voucherify(sandbox, edge.rich)));
+      expect(vouchers.map((exchange) => exchange.status).sort()).toEqual([200, 200, 200, 429]);
+      const refused = vouchers.find((exchange) => exchange.status === 429);
+      expect(Number(refused?.retryAfter)).toBeGreaterThanOrEqual(1);
+      expect(refused?.json).toMatchObject({ code: 429, key: 'too_many_requests', request_id: voucherifyRequestId });
+      // Imprint documents no quota, and none was set.
+      const cards = await Promise.all([1, 2, 3, 4, 5, 6].map(() => imprint(sandbox, edge.rich)));
+      expect(cards.every((exchange) => exchange.status !== 429)).toBe(true);
+
+      // The 429s are in the call records, for a test or the benchmark to count.
+      expect(sandbox.count(undefined, undefined, 429)).toBe(3);
+      expect(sandbox.count('gameball.profile', undefined, 429)).toBe(1);
+      expect(sandbox.count('gameball.details', edge.rich, 429)).toBe(1);
+      expect(sandbox.count('voucherify.customer')).toBe(4);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('admits calls again once the sliding window has moved on, as Retry-After says', async () => {
+    const sandbox = await startSandboxVendors({
+      dataset: createDataset({ customers: 5 }),
+      quotas: { voucherify: { limit: 2, windowMs: 300 } },
+    });
+    try {
+      const statuses = async (count: number) =>
+        (await Promise.all(Array.from({ length: count }, () => voucherify(sandbox, edge.rich)))).map(
+          (exchange) => exchange.status,
+        );
+      expect((await statuses(3)).sort()).toEqual([200, 200, 429]);
+      // Under a second away: Retry-After rounds up to one whole second.
+      expect((await voucherify(sandbox, edge.rich)).retryAfter).toBe('1');
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      expect((await statuses(2)).sort()).toEqual([200, 200]);
+    } finally {
+      await sandbox.close();
+    }
+    // What `npm start` enforces: Gameball 100 GETs a second, Voucherify 2,000 a minute as 33 a second.
+    expect(documentedQuotas).toEqual({
+      gameball: { limit: 100, windowMs: 1_000 },
+      voucherify: { limit: 33, windowMs: 1_000 },
+    });
+    await expect(startSandboxVendors({ quotas: { gameball: { limit: 0, windowMs: 1_000 } } })).rejects.toThrow(
+      RangeError,
+    );
   });
 
   it('serves the dataset it is given, and refuses a negative latency', async () => {
