@@ -26,15 +26,16 @@ export interface SandboxQuotas {
 
 /**
  * The vendors' documented quotas, as `npm start` runs the fakes. Gameball: 100 customer GETs a
- * second (its GET routes together). Voucherify: 2,000 calls a minute (Organization plan), enforced
- * as 33 in any second, so that a short burst over it is refused as a per-minute count would refuse
- * a sustained one. Imprint documents none. (The README also names 1,200 Gameball calls per 30 s;
- * the vendors' pages in openapi/ and shared/seeds/ document neither that nor any 429 headers, so
- * the fakes send the standard `Retry-After` only.)
+ * second, its GET routes together. Voucherify: 2,000 calls a minute (Organization plan), enforced
+ * as 333 in any 10 s: short enough that a 10 s run over it is refused, long enough to allow the
+ * bursts a per-minute count allows (a 1 s window of 33 would refuse 25 a second with a burst of 25,
+ * which stays far within 2,000 a minute). Imprint documents none. The README also names 1,200
+ * Gameball calls per 30 s, but the vendors' pages (openapi/, shared/seeds/) document neither that
+ * nor any 429 header, so the fakes send the standard `Retry-After` alone.
  */
 export const documentedQuotas = {
   gameball: { limit: 100, windowMs: 1_000 },
-  voucherify: { limit: 33, windowMs: 1_000 },
+  voucherify: { limit: 333, windowMs: 10_000 },
 } as const satisfies SandboxQuotas;
 
 export interface SandboxVendors {

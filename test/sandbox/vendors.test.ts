@@ -950,10 +950,10 @@ describe('sandbox vendor options', () => {
     } finally {
       await sandbox.close();
     }
-    // What `npm start` enforces: Gameball 100 GETs a second, Voucherify 2,000 a minute as 33 a second.
+    // What `npm start` enforces: Gameball 100 GETs a second, Voucherify 2,000 a minute as 333 in 10 s.
     expect(documentedQuotas).toEqual({
       gameball: { limit: 100, windowMs: 1_000 },
-      voucherify: { limit: 33, windowMs: 1_000 },
+      voucherify: { limit: 333, windowMs: 10_000 },
     });
     await expect(startSandboxVendors({ quotas: { gameball: { limit: 0, windowMs: 1_000 } } })).rejects.toThrow(
       RangeError,
