@@ -110,6 +110,21 @@ export class RedisLink {
     return this.client.status === 'ready' && this.breaker.state !== CircuitState.Open;
   }
 
+  /**
+   * Resolves once the first connection attempt has succeeded or failed, or after `withinMs`: a
+   * replica that starts serving before then would use the whole rate alone for a moment.
+   */
+  async connected(withinMs: number): Promise<void> {
+    if (this.wasAvailable !== null) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, withinMs);
+      this.listeners.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
   /** Called with the new state whenever `available` changes. */
   onAvailability(listener: (available: boolean) => void): void {
     this.listeners.push(listener);

@@ -104,6 +104,8 @@ export async function startServer(options: {
     ],
   });
   await apollo.start();
+  // Bounded: without Redis the subgraph starts anyway, on its local cache and limits.
+  await redis?.connected(2_000);
 
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
