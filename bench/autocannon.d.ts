@@ -2,8 +2,25 @@
 declare module 'autocannon' {
   import type { EventEmitter } from 'node:events';
 
+  /** One request of `requests`; `setupRequest` runs before every send of it, `onResponse` on every answer. */
+  export interface Request {
+    method?: 'GET' | 'POST';
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    setupRequest?: (request: Request, context: Record<string, unknown>) => Request;
+    onResponse?: (
+      status: number,
+      body: string,
+      context: Record<string, unknown>,
+      headers: Record<string, string | string[]>,
+    ) => void;
+  }
+
   export interface Options {
     url: string;
+    /** Sent in turn on every connection, on top of the defaults above. */
+    requests?: Request[];
     method?: 'GET' | 'POST';
     headers?: Record<string, string>;
     body?: string;

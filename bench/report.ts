@@ -82,6 +82,47 @@ export interface RunResult {
   goals: Goal[];
 }
 
+/** One configuration of the capacity set: replicas over one set of quota-enforcing fakes. */
+export interface CapacityRun {
+  replicas: number;
+  redis: boolean;
+  /** Served requests (2xx without GraphQL errors) per second over the measured run. */
+  rps: number;
+  /** Requests answered, and how many of them were served. */
+  requests: number;
+  served: number;
+  /** Of the served requests, ms (NaN, null in the JSON, when none was served). */
+  latencyMs: { p50: number; p99: number };
+  /** Calls the fakes received per second over the run, and the 429s they answered over the warm-up and the run, per vendor. */
+  vendorCallsPerSecond: Record<string, number>;
+  tooManyRequests: Record<string, number>;
+  /** hit / (hit + miss + stale) of vendor_cache_requests_total over the run; null without the metric. */
+  hitRatio: number | null;
+  /** Vendor calls of the first lookup, cold (expected: capacity.uncached.callsPerLookup). */
+  coldLookupCalls: number;
+}
+
+export interface CapacityResults {
+  durationSeconds: number;
+  warmupSeconds: number;
+  /** In all, split evenly over the replicas. */
+  connections: number;
+  vendorLatencyMs: number;
+  /** What each fake allows (documentedQuotas): `limit` calls in any `windowMs`. */
+  quotas: Record<string, { limit: number; windowMs: number }>;
+  workload: { customers: number; zipfExponent: number; entitiesShare: number; batchSize: number };
+  uncached: {
+    callsPerLookup: number;
+    /** Expected vendor calls per request of the mix, per vendor. */
+    callsPerRequest: Record<string, number>;
+    /** What the quotas allow with nothing cached: min over vendors of quota / calls per request. */
+    rps: number;
+    bottleneck: string;
+  };
+  runs: CapacityRun[];
+  goals: Goal[];
+}
+
 export interface BenchResults {
   startedAt: string;
   finishedAt: string;
@@ -109,6 +150,8 @@ export interface BenchResults {
     srcDirty: boolean | null;
   };
   runs: RunResult[];
+  /** The capacity set (`--capacity`, and part of the full run); absent when it did not run. */
+  capacity?: CapacityResults;
 }
 
 const f = (value: number | null, digits = 1) => (value === null ? 'n/a' : value.toFixed(digits));
@@ -116,9 +159,10 @@ const ms = (value: number) => (value < 10 ? value.toFixed(2) : value.toFixed(1))
 const percent = (ratio: number | undefined) => (ratio === undefined ? 'n/a' : `${f(ratio * 100, 0)} %`);
 const perRequest = (calls: number) => f(calls, calls % 1 === 0 ? 0 : 2);
 
-/** The results table and the goals, as Markdown. */
+/** The scenarios' table and goals, as Markdown ('' when no scenario ran). */
 export function markdownOf(results: BenchResults): string {
   const { settings, machine } = results;
+  if (results.runs.length === 0) return '';
   const lines = [
     `Run ${results.startedAt.replace(/\.\d+Z$/, 'Z')}${results.quick ? ' (quick smoke run, not for publishing)' : ''}: ` +
       `${settings.durationSeconds} s per measured run after ${settings.warmupSeconds} s of warm-up, ` +
@@ -202,18 +246,94 @@ export function markdownOf(results: BenchResults): string {
   return `${lines.join('\n')}\n`;
 }
 
-export const readmeStart = '<!-- bench:start -->';
-export const readmeEnd = '<!-- bench:end -->';
+/** The capacity set's table and goals, as Markdown. */
+export function capacityMarkdownOf(results: BenchResults): string {
+  const capacity = results.capacity;
+  if (!capacity) return '';
+  const { machine, subgraph } = results;
+  const { workload, uncached, quotas } = capacity;
+  const vendors = ['gameball', 'voucherify', 'imprint'];
+  // Nothing served: no latency (NaN here, null in the JSON).
+  const servedMs = (value: number | null) => (value === null || Number.isNaN(value) ? 'n/a' : ms(value));
+  const perSecond = (vendor: string) => {
+    const quota = quotas[vendor];
+    return quota ? f((quota.limit * 1_000) / quota.windowMs, quota.windowMs === 1_000 ? 0 : 1) : 'none';
+  };
+  const window = (vendor: string) => {
+    const quota = quotas[vendor];
+    return quota ? `${vendor} ${quota.limit} calls in any ${quota.windowMs / 1_000} s` : `${vendor} none`;
+  };
+  const lines = [
+    `Run ${results.startedAt.replace(/\.\d+Z$/, 'Z')}${results.quick ? ' (quick smoke run, not for publishing)' : ''}: ` +
+      `${capacity.durationSeconds} s per configuration after ${capacity.warmupSeconds} s of warm-up, ` +
+      `${capacity.connections} connections split evenly over the replicas, vendor latency ${capacity.vendorLatencyMs} ms, ` +
+      `fakes answering 429 beyond ${vendors.map(window).join(', ')}; ` +
+      `${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, everything on one machine. ` +
+      `Subgraph at ${subgraph.gitCommit?.slice(0, 7) ?? 'unknown commit'}${subgraph.srcDirty ? ' with uncommitted src/ changes' : ''}.`,
+    '',
+    `Workload: anonymous requests for public fields of cust_0001 … cust_${String(workload.customers).padStart(4, '0')}, ` +
+      `Zipf-distributed (s = ${workload.zipfExponent}); ${f(workload.entitiesShare * 100, 0)} % are \`_entities\` batches of ` +
+      `${workload.batchSize} representations, the rest one \`customer(id:)\`. Uncached, a lookup costs ` +
+      `${uncached.callsPerLookup} vendor calls and a request ${f(uncached.callsPerRequest[uncached.bottleneck] ?? 0, 2)} calls of ${uncached.bottleneck}, ` +
+      `so the quotas allow **${f(uncached.rps, 1)} req/s** (${uncached.bottleneck}: ${perSecond(uncached.bottleneck)}/s ÷ ${f(uncached.callsPerRequest[uncached.bottleneck] ?? 0, 2)}).`,
+    '',
+    `| replicas | Redis | served req/s | vs uncached quota | served / answered | p50 / p99 ms | ${vendors.map((vendor) => `${vendor} calls/s (quota)`).join(' | ')} | 429s at the fakes | cache hit ratio |`,
+    `| ---: | --- | ---: | ---: | ---: | ---: | ${vendors.map(() => '---:').join(' | ')} | ---: | ---: |`,
+  ];
+  for (const run of capacity.runs) {
+    const tooMany = Object.values(run.tooManyRequests).reduce((sum, n) => sum + n, 0);
+    const perVendor = vendors.map((vendor) => `${f(run.vendorCallsPerSecond[vendor] ?? 0, 1)} (${perSecond(vendor)})`);
+    const byVendor = Object.entries(run.tooManyRequests)
+      .filter(([, n]) => n > 0)
+      .map(([vendor, n]) => `${vendor} ${n}`);
+    lines.push(
+      `| ${run.replicas} | ${run.redis ? 'yes' : 'no'} | ${f(run.rps, 0)} | ${f(run.rps / uncached.rps, 1)}× | ` +
+        `${run.served} / ${run.requests} | ${servedMs(run.latencyMs.p50)} / ${servedMs(run.latencyMs.p99)} | ${perVendor.join(' | ')} | ` +
+        `${tooMany}${byVendor.length > 0 ? ` (${byVendor.join(', ')})` : ''} | ${run.hitRatio === null ? 'n/a' : percent(run.hitRatio)} |`,
+    );
+  }
+  const problems = capacity.runs
+    .filter((run) => run.coldLookupCalls !== uncached.callsPerLookup)
+    .map(
+      (run) =>
+        `- ⚠️ ${run.replicas} replica(s)${run.redis ? ' with Redis' : ''}: a cold lookup made ${run.coldLookupCalls} vendor calls, expected ${uncached.callsPerLookup}`,
+    );
+  lines.push(
+    '',
+    'Goals:',
+    '',
+    ...capacity.goals.map((goal) => `- ${goal.met ? '✅' : '❌'} ${goal.name} (${goal.detail})`),
+  );
+  if (problems.length > 0) lines.push('', 'Problems:', '', ...problems);
+  return `${lines.join('\n')}\n`;
+}
 
-/** Replaces the README's text between the markers with `markdown`; adds a Benchmark section if there is none. */
-export function updateReadme(readmePath: string, markdown: string): void {
+type ReadmeBlock = 'bench' | 'bench-capacity';
+const markersOf = (block: ReadmeBlock) => [`<!-- ${block}:start -->`, `<!-- ${block}:end -->`] as const;
+
+/** The README's text between the markers of `block` ('' when there are none). */
+export function readmeBlock(readmePath: string, block: ReadmeBlock): string {
   const readme = readFileSync(readmePath, 'utf8');
-  const block = `${readmeStart}\n${markdown.trimEnd()}\n${readmeEnd}`;
+  const [startMarker, endMarker] = markersOf(block);
+  const start = readme.indexOf(startMarker);
+  const end = readme.indexOf(endMarker);
+  return start >= 0 && end > start ? `${readme.slice(start + startMarker.length, end).trim()}\n` : '';
+}
+
+/**
+ * Replaces the README's text between the markers of `block` (`<!-- bench:start -->` …) with
+ * `markdown`; adds a section if there is none.
+ */
+export function updateReadme(readmePath: string, markdown: string, block: ReadmeBlock = 'bench'): void {
+  const readme = readFileSync(readmePath, 'utf8');
+  const [readmeStart, readmeEnd] = markersOf(block);
+  const text = `${readmeStart}\n${markdown.trimEnd()}\n${readmeEnd}`;
   const start = readme.indexOf(readmeStart);
   const end = readme.indexOf(readmeEnd);
+  const heading = block === 'bench' ? '## Benchmark' : '### Capacity';
   const updated =
     start >= 0 && end > start
-      ? readme.slice(0, start) + block + readme.slice(end + readmeEnd.length)
-      : `${readme.trimEnd()}\n\n## Benchmark\n\n\`npm run bench\` (see \`bench/run.ts\`). Latest results:\n\n${block}\n`;
+      ? readme.slice(0, start) + text + readme.slice(end + readmeEnd.length)
+      : `${readme.trimEnd()}\n\n${heading}\n\n\`npm run bench\` (see \`bench/run.ts\`). Latest results:\n\n${text}\n`;
   writeFileSync(readmePath, updated);
 }

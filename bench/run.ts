@@ -1,6 +1,7 @@
 // `npm run bench`: the subgraph against its practical limit. See the README's Benchmark section.
 //
-//   npm run bench                                  # 0 and 20 ms vendor latency, scenarios 1–3, 10 s runs
+//   npm run bench                                  # 0 and 20 ms vendor latency, scenarios 1–3, 10 s runs; the capacity set
+//   npm run bench -- --capacity                    # the capacity set alone: 1 and 3 replicas, with and without Redis
 //   npm run bench -- --quick                       # 2 s runs: a smoke test, not published
 //   npm run bench -- --latencies 0 --scenarios 1 --duration 20 --connections 20
 //   npm run bench -- --profile --latencies 0       # CPU profiles of the subgraph and the reference, summarized
@@ -10,11 +11,14 @@
 // the baseline (bench/baseline.ts), then the reference, plain Apollo Server + DataLoaders
 // (bench/plainApollo.ts), then the subgraph (src/main.ts in production mode), each a fresh process,
 // each checked, probed for its vendor calls, warmed up, then loaded by autocannon from this
-// process. Writes bench/results/<timestamp>.json and latest.md and the README's table.
+// process. The capacity set: replicas of the subgraph (with and without one redis-server) over one
+// set of fakes that enforce the vendors' quotas, loaded with a Zipf-distributed public workload.
+// Writes bench/results/<timestamp>.json and latest.md and the README's tables.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   openSync,
@@ -30,10 +34,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
-import autocannon from 'autocannon';
+import autocannon, { type Result as AutocannonResult } from 'autocannon';
 import { format, resolveConfig } from 'prettier';
 import { SignJWT } from 'jose';
 import { createDataset, imprintLinkMetadataKey } from '../src/sandbox/dataset.js';
+import { documentedQuotas } from '../src/sandbox/vendors.js';
 import type { VendorSettings } from '../src/vendors/settings.js';
 import { formatSummary, summarize, type CpuProfile, type TimeWindow } from './cpuprofile.js';
 import {
@@ -47,8 +52,31 @@ import {
   waitForLineInFile,
   type Child,
 } from './processes.js';
-import { markdownOf, updateReadme, type BenchResults, type Goal, type RunResult, type TargetResult } from './report.js';
-import { scenarios, type Asker, type Minimum, type Scenario, type ScenarioId } from './scenarios.js';
+import { redisServerBinary, startRedisServer, type RedisServer } from '../test/support/redisServer.js';
+import {
+  capacityMarkdownOf,
+  markdownOf,
+  readmeBlock,
+  updateReadme,
+  type BenchResults,
+  type CapacityResults,
+  type CapacityRun,
+  type Goal,
+  type RunResult,
+  type TargetResult,
+} from './report.js';
+import {
+  capacityEndpointsPerCustomer,
+  capacityMix,
+  capacityWorkload,
+  scenario1CustomerId,
+  scenarios,
+  type Asker,
+  type CapacityWorkload,
+  type Minimum,
+  type Scenario,
+  type ScenarioId,
+} from './scenarios.js';
 import type { CallCounts } from './vendors.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -59,7 +87,8 @@ const resultsDir = join(root, 'bench', 'results');
 
 const usage = `usage: npm run bench -- [--quick] [--duration S] [--warmup S] [--connections N]
   [--latencies 0,20] [--scenarios 1,2,3] [--vendor-concurrency N] [--no-reference] [--profile]
-  [--keep-logs] [--subgraph-env KEY=VALUE]…`;
+  [--capacity] [--capacity-connections N] [--keep-logs] [--subgraph-env KEY=VALUE]…
+Without --scenarios, --latencies or --profile, the capacity set runs too; --capacity alone runs only it.`;
 
 function options() {
   let parsed;
@@ -70,11 +99,13 @@ function options() {
         duration: { type: 'string' },
         warmup: { type: 'string' },
         connections: { type: 'string', default: '10' },
-        latencies: { type: 'string', default: '0,20' },
-        scenarios: { type: 'string', default: '1,2,3' },
+        latencies: { type: 'string' },
+        scenarios: { type: 'string' },
         'vendor-concurrency': { type: 'string', default: '64' },
         'no-reference': { type: 'boolean', default: false },
         profile: { type: 'boolean', default: false },
+        capacity: { type: 'boolean', default: false },
+        'capacity-connections': { type: 'string', default: '30' },
         'keep-logs': { type: 'boolean', default: false },
         'subgraph-env': { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean', default: false },
@@ -93,7 +124,10 @@ function options() {
     return number;
   };
   const list = (name: string, value: string) => value.split(',').map((item) => whole(name, item.trim(), 0));
-  const selected = list('scenarios', parsed.scenarios);
+  // A run that picks scenarios or latencies is about the scenarios; --capacity alone about capacity.
+  const targeted = parsed.scenarios !== undefined || parsed.latencies !== undefined || parsed.profile;
+  const runScenarios = !parsed.capacity || targeted;
+  const selected = runScenarios ? list('scenarios', parsed.scenarios ?? '1,2,3') : [];
   if (selected.some((id) => !scenarios.some((scenario) => scenario.id === id)))
     fail(`--scenarios: 1, 2 or 3\n${usage}`);
   const subgraphEnv: Record<string, string> = {};
@@ -107,11 +141,13 @@ function options() {
     durationSeconds: whole('duration', parsed.duration ?? (parsed.quick ? '2' : '10'), 1),
     warmupSeconds: whole('warmup', parsed.warmup ?? (parsed.quick ? '1' : '2'), 0),
     connections: whole('connections', parsed.connections, 1),
-    latenciesMs: list('latencies', parsed.latencies),
+    latenciesMs: runScenarios ? list('latencies', parsed.latencies ?? '0,20') : [],
     scenarios: scenarios.filter((scenario) => selected.includes(scenario.id)),
     vendorMaxConcurrency: whole('vendor-concurrency', parsed['vendor-concurrency'], 1),
     reference: !parsed['no-reference'],
     profile: parsed.profile,
+    capacity: parsed.capacity || !targeted,
+    capacityConnections: whole('capacity-connections', parsed['capacity-connections'], 3),
     keepLogs: parsed['keep-logs'],
     subgraphEnv,
   };
@@ -173,10 +209,24 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
 }
 
-/** autocannon for `seconds` at fixed connections; latencies from each response's own timing (µs, not autocannon's 1 ms histogram). */
-async function load(target: Target, seconds: number, connections: number): Promise<Load> {
+interface Fired {
+  result: AutocannonResult;
+  /** Sorted, ms. */
+  latencies: Float64Array;
+  /** Responses counted as served: 2xx, and with `bodies` also without GraphQL errors. */
+  served: number;
+}
+
+/**
+ * autocannon for `seconds` at fixed connections, sending `target.body`, or a body from `bodies` for
+ * every request; latencies of the served responses, from each one's own timing (µs, not
+ * autocannon's 1 ms histogram).
+ */
+async function fire(target: Target, seconds: number, connections: number, bodies?: () => string): Promise<Fired> {
   let latencies = new Float64Array(65_536);
-  let count = 0;
+  let served = 0;
+  // onResponse (which sees the body) runs just before the 'response' event of the same answer.
+  let withoutErrors = false;
   const instance = autocannon({
     url: target.url,
     method: 'POST',
@@ -185,20 +235,45 @@ async function load(target: Target, seconds: number, connections: number): Promi
     connections,
     duration: seconds,
     timeout: 30,
+    ...(bodies && {
+      requests: [
+        {
+          setupRequest: (request) => ({ ...request, body: bodies() }),
+          onResponse: (_status, body) => {
+            withoutErrors = !body.includes('"errors":');
+          },
+        },
+      ],
+    }),
   });
   instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-    if (statusCode < 200 || statusCode >= 300) return;
-    if (count === latencies.length) {
+    if (statusCode < 200 || statusCode >= 300 || (bodies && !withoutErrors)) return;
+    if (served === latencies.length) {
       const grown = new Float64Array(latencies.length * 2);
       grown.set(latencies);
       latencies = grown;
     }
-    latencies[count++] = responseTime;
+    latencies[served++] = responseTime;
   });
   const result = await instance;
-  const sorted = latencies.subarray(0, count).sort();
+  return { result, latencies: latencies.subarray(0, served).sort(), served };
+}
+
+function latencySummary(sorted: Float64Array): TargetResult['latencyMs'] {
   let sum = 0;
   for (const value of sorted) sum += value;
+  return {
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+    max: percentile(sorted, 100),
+    mean: sorted.length > 0 ? sum / sorted.length : Number.NaN,
+  };
+}
+
+/** autocannon for `seconds` at fixed connections, one request body. */
+async function load(target: Target, seconds: number, connections: number): Promise<Load> {
+  const { result, latencies } = await fire(target, seconds, connections);
   return {
     rps: result.requests.total / result.duration,
     requests: result.requests.total,
@@ -207,13 +282,7 @@ async function load(target: Target, seconds: number, connections: number): Promi
     errors: result.errors,
     timeouts: result.timeouts,
     durationSeconds: result.duration,
-    latencyMs: {
-      p50: percentile(sorted, 50),
-      p90: percentile(sorted, 90),
-      p99: percentile(sorted, 99),
-      max: percentile(sorted, 100),
-      mean: count > 0 ? sum / count : Number.NaN,
-    },
+    latencyMs: latencySummary(latencies),
   };
 }
 
@@ -267,15 +336,23 @@ function vendorEnv(vendors: VendorSettings, opts: Options): Record<string, strin
   };
 }
 
-/** The subgraph's settings: production, everything on; only the client-side rate limits are lifted. */
-function subgraphSettings(opts: Options): Record<string, string> {
-  const unlimited = '1000000';
+/** The capacity set's subgraph: production, everything on, the client-side rate limits as by default. */
+function capacitySettings(opts: Options): Record<string, string> {
   return {
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: 'info',
     SANDBOX: 'false',
+    ...opts.subgraphEnv,
+  };
+}
+
+/** The scenarios' subgraph: production, everything on; only the client-side rate limits are lifted. */
+function subgraphSettings(opts: Options): Record<string, string> {
+  const unlimited = '1000000';
+  return {
+    ...capacitySettings(opts),
     // The fakes have no rate limits; the real vendors' (35/s Gameball, 25/s Voucherify and Imprint
     // by default) would make this a benchmark of the rate limiter.
     GAMEBALL_RATE_LIMIT_PER_SECOND: unlimited,
@@ -346,17 +423,35 @@ function profilerArgs(env: Environment): string[] {
 const subgraphNodeArgs = ['--max-semi-space-size=64'];
 
 async function startSubgraph(env: Environment, opts: Options, scenario: Scenario, logFile: string): Promise<Target> {
+  const { child, url } = await startSubgraphProcess('subgraph', env, opts, logFile, subgraphSettings(opts));
+  return {
+    child,
+    base: url.replace(/\/graphql$/, ''),
+    url,
+    body: JSON.stringify(scenario.graphql),
+    headers: headersFor(env, scenario),
+  };
+}
+
+/** `src/main.ts` with `settings`, logging to `logFile`; its GraphQL URL once it is ready. */
+async function startSubgraphProcess(
+  name: string,
+  env: Environment,
+  opts: Options,
+  logFile: string,
+  settings: Record<string, string>,
+): Promise<{ child: Child; url: string }> {
   const fd = openSync(logFile, 'w');
   let child: Child;
   try {
-    child = startNode('subgraph', 'src/main.ts', {
+    child = startNode(name, 'src/main.ts', {
       cwd: root,
       env: {
         ...inheritedEnv(),
         ...vendorEnv(env.vendors, opts),
         AUTH_JWT_SECRET: env.jwtSecret,
         ROUTER_SECRET: env.routerSecret,
-        ...subgraphSettings(opts),
+        ...settings,
       },
       nodeArgs: [...subgraphNodeArgs, ...profilerArgs(env)],
       // Logs on, as in production, to a file: neither this process nor a terminal pays for them.
@@ -380,13 +475,7 @@ async function startSubgraph(env: Environment, opts: Options, scenario: Scenario
     },
     60_000,
   );
-  return {
-    child,
-    base: url.replace(/\/graphql$/, ''),
-    url,
-    body: JSON.stringify(scenario.graphql),
-    headers: headersFor(env, scenario),
-  };
+  return { child, url };
 }
 
 function headersFor(env: Environment, scenario: Scenario): Record<string, string> {
@@ -720,6 +809,273 @@ function goalsOf(scenario: Scenario, latencyMs: number, run: Omit<RunResult, 'go
 }
 
 // ---------------------------------------------------------------------------------------------
+// The vendor fakes
+
+/** The fakes in a process of their own (bench/vendors.ts) while `work` runs, enforcing the vendors' quotas or not. */
+async function withVendors<T>(
+  latencyMs: number,
+  quotas: boolean,
+  shared: Omit<Environment, 'vendors' | 'control' | 'vendorsPid'>,
+  work: (env: Environment) => Promise<T>,
+): Promise<T> {
+  log(`vendor fakes with ${latencyMs} ms latency${quotas ? ", answering 429 beyond the vendors' quotas" : ''}`);
+  const child = startNode('vendor fakes', 'bench/vendors.ts', {
+    cwd: root,
+    env: inheritedEnv(),
+    args: ['--latency', String(latencyMs), ...(quotas ? ['--quotas'] : [])],
+    stdout: 'pipe',
+  });
+  try {
+    const { settings, control } = await firstJsonLine<{ settings: VendorSettings; control: string }>(child, 60_000);
+    return await work({ ...shared, vendors: settings, control, vendorsPid: child.pid });
+  } finally {
+    await stopChild(child);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The capacity set (issue 11): how much the deployment serves within the vendors' quotas
+
+/** Small and realistic: a vendor API in the same region. */
+const capacityLatencyMs = 20;
+const capacityConfigurations = [
+  { replicas: 1, redis: false },
+  { replicas: 3, redis: false },
+  { replicas: 1, redis: true },
+  { replicas: 3, redis: true },
+] as const;
+/** With Redis, 3 replicas serve at least this many times what the quotas allow uncached. */
+const capacityGoalMultiple = 20;
+const redisServers = new Set<RedisServer>();
+
+const vendorOf = (endpoint: string) => endpoint.split('.', 1)[0] ?? endpoint;
+
+function byVendor(byEndpoint: Partial<Record<string, number>>): Record<string, number> {
+  const sums: Record<string, number> = {};
+  for (const [endpoint, n = 0] of Object.entries(byEndpoint))
+    sums[vendorOf(endpoint)] = (sums[vendorOf(endpoint)] ?? 0) + n;
+  return sums;
+}
+
+/** What the quotas allow with nothing cached: min over the vendors with a quota of quota ÷ calls per request. */
+function uncachedCapacity(workload: CapacityWorkload, quotas: Record<string, number>): CapacityResults['uncached'] {
+  const callsPerRequest = byVendor(workload.uncachedCallsPerRequest);
+  let rps = Number.POSITIVE_INFINITY;
+  let bottleneck = 'none';
+  for (const [vendor, calls] of Object.entries(callsPerRequest)) {
+    const quota = quotas[vendor];
+    if (quota === undefined || calls <= 0 || quota / calls >= rps) continue;
+    rps = quota / calls;
+    bottleneck = vendor;
+  }
+  return { callsPerLookup: capacityEndpointsPerCustomer.length, callsPerRequest, rps, bottleneck };
+}
+
+/** vendor_cache_requests_total, summed per `result` over the replicas; null when none serves it. */
+async function cacheCounts(targets: Target[]): Promise<Record<string, number> | null> {
+  let found = false;
+  const sums: Record<string, number> = {};
+  for (const target of targets) {
+    try {
+      const response = await fetch(`${target.base ?? ''}/metrics`, { headers: target.headers });
+      const text = await response.text();
+      if (!response.ok) continue;
+      for (const [, labels = '', value] of text.matchAll(/^vendor_cache_requests_total\{([^}]*)\} (\S+)$/gm)) {
+        found = true;
+        const result = /result="([^"]*)"/.exec(labels)?.[1] ?? 'other';
+        sums[result] = (sums[result] ?? 0) + Number(value);
+      }
+    } catch {
+      // No metrics from this replica: the ratio is then over the others.
+    }
+  }
+  return found ? sums : null;
+}
+
+function hitRatioOf(before: Record<string, number> | null, after: Record<string, number> | null): number | null {
+  if (!after) return null;
+  const delta = (result: string) => (after[result] ?? 0) - (before?.[result] ?? 0);
+  const total = delta('hit') + delta('miss') + delta('stale');
+  return total > 0 ? delta('hit') / total : null;
+}
+
+/** One autocannon per replica, all at once, the connections split evenly: round robin by connection. */
+async function loadReplicas(targets: Target[], workload: CapacityWorkload, seconds: number, connections: number) {
+  const fired = await Promise.all(
+    targets.map((target, index) => {
+      const share = Math.floor(connections / targets.length) + (index < connections % targets.length ? 1 : 0);
+      return fire(target, seconds, share, workload.next);
+    }),
+  );
+  const latencies = new Float64Array(fired.reduce((sum, { latencies: each }) => sum + each.length, 0));
+  let offset = 0;
+  for (const { latencies: each } of fired) {
+    latencies.set(each, offset);
+    offset += each.length;
+  }
+  latencies.sort();
+  const served = fired.reduce((sum, run) => sum + run.served, 0);
+  const durationSeconds = Math.max(...fired.map((run) => run.result.duration));
+  return {
+    served,
+    requests: fired.reduce((sum, run) => sum + run.result.requests.total, 0),
+    durationSeconds,
+    latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
+  };
+}
+
+async function measureCapacity(
+  env: Environment,
+  opts: Options,
+  config: { replicas: number; redis: boolean },
+  workload: CapacityWorkload,
+  /** performance.now() before which the fakes' quota windows still hold the last configuration's calls. */
+  windowsClearAt: number,
+): Promise<CapacityRun> {
+  const name = `${config.replicas}-replica${config.replicas > 1 ? 's' : ''}${config.redis ? '-redis' : ''}`;
+  const label = `capacity, ${config.replicas} replica${config.replicas > 1 ? 's' : ''}${config.redis ? ' with Redis' : ''}`;
+  // A fresh redis-server per configuration: nothing cached from the one before.
+  const redis = config.redis ? await startRedisServer() : null;
+  if (redis) redisServers.add(redis);
+  const replicas: Child[] = [];
+  try {
+    const settings = { ...(redis && { REDIS_URL: redis.url }), ...capacitySettings(opts) };
+    // Anonymous callers: public data, what a shared cache may serve.
+    const headers = { 'content-type': 'application/json', 'router-authorization': env.routerSecret };
+    const targets = await Promise.all(
+      Array.from({ length: config.replicas }, async (_, index): Promise<Target> => {
+        const logFile = join(env.tmp, `capacity-${name}-${index + 1}.log`);
+        const { child, url } = await startSubgraphProcess(`replica ${index + 1}`, env, opts, logFile, settings);
+        replicas.push(child);
+        return { child, url, base: url.replace(/\/graphql$/, ''), body: '', headers };
+      }),
+    );
+    const [first] = targets;
+    if (!first) throw new Error(`${label}: no replica`);
+    const carriedOver = windowsClearAt - performance.now();
+    if (carriedOver > 0) await sleep(carriedOver);
+
+    // A cold lookup: a correct answer first, and what it costs at the vendors.
+    await vendorsIdle(env.control);
+    await resetCalls(env.control);
+    const probe = await once({ ...first, body: workload.lookup(scenario1CustomerId) });
+    if (probe.status !== 200 || probe.json.errors !== undefined || probe.json.data == null) {
+      throw new Error(`${label}: HTTP ${probe.status} ${JSON.stringify(probe.json).slice(0, 1_000)}`);
+    }
+    await vendorsIdle(env.control);
+    const coldLookupCalls = (await calls(env.control)).total;
+
+    // The cold start is when 429s are likeliest: the warm-up's count too.
+    await resetCalls(env.control);
+    log(`${label}: warm-up ${opts.warmupSeconds} s`);
+    if (opts.warmupSeconds > 0) await loadReplicas(targets, workload, opts.warmupSeconds, opts.capacityConnections);
+    await vendorsIdle(env.control);
+    const warmUp = await calls(env.control);
+    await waitForQuietMachine([...replicas.map((child) => child.pid), env.vendorsPid], label);
+    await resetCalls(env.control);
+    const cacheBefore = await cacheCounts(targets);
+    log(`${label}: measuring ${opts.durationSeconds} s × ${opts.capacityConnections} connections`);
+    const measured = await loadReplicas(targets, workload, opts.durationSeconds, opts.capacityConnections);
+    await vendorsIdle(env.control);
+    const counts = await calls(env.control);
+    const hitRatio = hitRatioOf(cacheBefore, await cacheCounts(targets));
+
+    const perSecond = byVendor(counts.byEndpoint);
+    for (const vendor of Object.keys(perSecond))
+      perSecond[vendor] = (perSecond[vendor] ?? 0) / measured.durationSeconds;
+    const run: CapacityRun = {
+      replicas: config.replicas,
+      redis: config.redis,
+      rps: measured.served / measured.durationSeconds,
+      requests: measured.requests,
+      served: measured.served,
+      latencyMs: measured.latencyMs,
+      vendorCallsPerSecond: perSecond,
+      tooManyRequests: byVendor(
+        Object.fromEntries(
+          Object.keys({ ...warmUp.tooManyByEndpoint, ...counts.tooManyByEndpoint }).map((endpoint) => [
+            endpoint,
+            (warmUp.tooManyByEndpoint[endpoint] ?? 0) + (counts.tooManyByEndpoint[endpoint] ?? 0),
+          ]),
+        ),
+      ),
+      hitRatio,
+      coldLookupCalls,
+    };
+    log(
+      `${label}: ${run.rps.toFixed(0)} served req/s (${run.served} of ${run.requests}), p50 ${run.latencyMs.p50.toFixed(2)} ms, ` +
+        `p99 ${run.latencyMs.p99.toFixed(2)} ms, vendor calls/s ${JSON.stringify(perSecond, (_, v: unknown) => (typeof v === 'number' ? Number(v.toFixed(1)) : v))}, ` +
+        `429s ${JSON.stringify(run.tooManyRequests)}, hit ratio ${hitRatio === null ? 'n/a' : hitRatio.toFixed(3)}`,
+    );
+    return run;
+  } finally {
+    await Promise.all(replicas.map((child) => stopChild(child)));
+    if (redis) {
+      await redis.close();
+      redisServers.delete(redis);
+    }
+  }
+}
+
+function capacityGoals(runs: CapacityRun[], uncached: CapacityResults['uncached'], redis: boolean): Goal[] {
+  const describe = (run: CapacityRun) =>
+    `${run.replicas} replica${run.replicas > 1 ? 's' : ''}${run.redis ? ' with Redis' : ' without Redis'}`;
+  const goals = runs.map((run): Goal => {
+    const tooMany = Object.values(run.tooManyRequests).reduce((sum, n) => sum + n, 0);
+    return { name: `no 429s, ${describe(run)}`, met: tooMany === 0, detail: `${tooMany} at the fakes` };
+  });
+  const target = runs.find((run) => run.replicas === 3 && run.redis);
+  goals.push({
+    name: `3 replicas with Redis serve ≥ ${capacityGoalMultiple}× what the quotas allow uncached`,
+    met: target !== undefined && target.rps >= capacityGoalMultiple * uncached.rps,
+    detail: target
+      ? `${target.rps.toFixed(0)} req/s, ${(target.rps / uncached.rps).toFixed(1)}× ${uncached.rps.toFixed(1)} req/s`
+      : redis
+        ? 'not measured'
+        : `not measured: no redis-server at ${redisServerBinary}`,
+  });
+  return goals;
+}
+
+async function runCapacity(env: Environment, opts: Options): Promise<CapacityResults> {
+  const workload = capacityWorkload();
+  const quotas: CapacityResults['quotas'] = { ...documentedQuotas };
+  const uncached = uncachedCapacity(
+    workload,
+    Object.fromEntries(
+      Object.entries(quotas).map(([vendor, quota]) => [vendor, (quota.limit * 1_000) / quota.windowMs]),
+    ),
+  );
+  log(`capacity: uncached, the quotas allow ${uncached.rps.toFixed(1)} req/s (${uncached.bottleneck})`);
+  const redis = existsSync(redisServerBinary);
+  if (!redis) log(`capacity: no redis-server at ${redisServerBinary}; the configurations with Redis are left out`);
+  const longestWindowMs = Math.max(...Object.values(quotas).map((quota) => quota.windowMs));
+  const runs: CapacityRun[] = [];
+  let windowsClearAt = 0;
+  for (const config of capacityConfigurations) {
+    if (config.redis && !redis) continue;
+    runs.push(await measureCapacity(env, opts, config, workload, windowsClearAt));
+    windowsClearAt = performance.now() + longestWindowMs;
+  }
+  return {
+    durationSeconds: opts.durationSeconds,
+    warmupSeconds: opts.warmupSeconds,
+    connections: opts.capacityConnections,
+    vendorLatencyMs: capacityLatencyMs,
+    quotas,
+    workload: {
+      customers: capacityMix.customers.length,
+      zipfExponent: capacityMix.zipfExponent,
+      entitiesShare: capacityMix.entitiesShare,
+      batchSize: capacityMix.batchSize,
+    },
+    uncached,
+    runs,
+    goals: capacityGoals(runs, uncached, redis),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 
 function git(args: string[]): string | null {
   try {
@@ -745,30 +1101,11 @@ async function main(): Promise<void> {
   const runs: RunResult[] = [];
   const profiled: Profiled[] = [];
   let metricsEndpoint = false;
+  let capacity: CapacityResults | undefined;
+  const shared = { jwtSecret, routerSecret, tokens, tmp, profileDir };
   try {
     for (const latencyMs of opts.latenciesMs) {
-      log(`vendor fakes with ${latencyMs} ms latency`);
-      const vendorsChild = startNode('vendor fakes', 'bench/vendors.ts', {
-        cwd: root,
-        env: inheritedEnv(),
-        args: ['--latency', String(latencyMs)],
-        stdout: 'pipe',
-      });
-      try {
-        const { settings, control } = await firstJsonLine<{ settings: VendorSettings; control: string }>(
-          vendorsChild,
-          60_000,
-        );
-        const env: Environment = {
-          vendors: settings,
-          control,
-          vendorsPid: vendorsChild.pid,
-          jwtSecret,
-          routerSecret,
-          tokens,
-          tmp,
-          profileDir,
-        };
+      await withVendors(latencyMs, false, shared, async (env) => {
         for (const scenario of opts.scenarios) {
           const minimum = scenario.minimum(dataset, imprintLinkMetadataKey);
           const baseline = await measure('baseline', scenario, latencyMs, env, opts);
@@ -791,10 +1128,9 @@ async function main(): Promise<void> {
           }
           runs.push(runResultOf(scenario, latencyMs, minimum, { baseline, reference, subgraph }));
         }
-      } finally {
-        await stopChild(vendorsChild);
-      }
+      });
     }
+    if (opts.capacity) capacity = await withVendors(capacityLatencyMs, true, shared, (env) => runCapacity(env, opts));
   } finally {
     if (opts.keepLogs) log(`subgraph logs kept in ${tmp}`);
     else rmSync(tmp, { recursive: true, force: true });
@@ -836,9 +1172,13 @@ async function main(): Promise<void> {
       srcDirty: ((status) => (status === null ? null : status !== ''))(git(['status', '--porcelain', '--', 'src'])),
     },
     runs,
+    ...(capacity && { capacity }),
   };
 
-  const markdown = markdownOf(results);
+  const capacityMarkdown = capacityMarkdownOf(results);
+  const withCapacity = (scenarioTables: string, capacityTables: string) =>
+    [scenarioTables, capacityTables && `## Capacity\n\n${capacityTables}`].filter(Boolean).join('\n');
+  const markdown = withCapacity(markdownOf(results), capacityMarkdown);
   // Formatted as `npm run lint` (prettier --check .) expects.
   const json = await format(JSON.stringify(results), {
     ...(await resolveConfig(join(resultsDir, 'results.json'))),
@@ -852,14 +1192,20 @@ async function main(): Promise<void> {
     log('quick run: bench/results/quick.json and quick.md written; latest.md and the README are left alone');
   } else {
     writeFileSync(join(resultsDir, `${stamp}.json`), json);
-    writeFileSync(join(resultsDir, 'latest.md'), markdown);
-    updateReadme(join(root, 'README.md'), markdown);
+    const readme = join(root, 'README.md');
+    if (runs.length > 0) updateReadme(readme, markdownOf(results));
+    if (capacity) updateReadme(readme, capacityMarkdown, 'bench-capacity');
+    // What the README publishes: this run's tables, and the other set's last ones.
+    writeFileSync(
+      join(resultsDir, 'latest.md'),
+      withCapacity(readmeBlock(readme, 'bench'), readmeBlock(readme, 'bench-capacity')),
+    );
     log(`bench/results/${stamp}.json, bench/results/latest.md and the README's Benchmark section written`);
   }
   process.stdout.write(`\n${markdown}`);
 
   if (profileDir) summarizeProfiles(profileDir, profiled);
-  if (runs.some((run) => run.goals.some((goal) => !goal.met)))
+  if ([...runs.flatMap((run) => run.goals), ...(capacity?.goals ?? [])].some((goal) => !goal.met))
     log('some goals are not met (a benchmark, not a test: exit code 0)');
 }
 
@@ -906,12 +1252,16 @@ function summarizeProfiles(profileDir: string, profiled: Profiled[]): void {
   }
 }
 
-// Every child goes when this process goes, however it goes.
-process.once('exit', killAllChildren);
+/** Every child and redis-server goes when this process goes, however it goes (SIGKILL, at once). */
+function killEverything(): void {
+  killAllChildren();
+  for (const redis of redisServers) void redis.kill();
+}
+process.once('exit', killEverything);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     log(`${signal}: stopping`);
-    killAllChildren();
+    killEverything();
     process.exit(130);
   });
 }
@@ -922,5 +1272,5 @@ try {
   log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exitCode = 1;
 } finally {
-  killAllChildren();
+  killEverything();
 }

@@ -1,9 +1,10 @@
 import type { SandboxEndpoint } from '../src/sandbox/vendors.js';
 import type { SandboxDataset } from '../src/sandbox/dataset.js';
+import { SeededRandom } from '../src/sandbox/random.js';
 
 // The three benchmark scenarios: the GraphQL operation the subgraph is sent, the JSON body the
 // baseline is sent for the same data, and the fewest vendor calls that can answer it, computed
-// from the sandbox's deterministic dataset.
+// from the sandbox's deterministic dataset. Then the capacity set's workload.
 
 export type ScenarioId = 1 | 2 | 3;
 
@@ -170,3 +171,84 @@ export const scenarios: readonly Scenario[] = [
       ),
   },
 ];
+
+// ---------------------------------------------------------------------------------------------
+// The capacity set (issue 11): anonymous callers asking for public fields, of every sandbox
+// customer, the popular ones far more often, partly as a router's entity batches.
+
+export const capacityMix = {
+  /** cust_0001 … cust_0300, whether a vendor knows them or not, as callers would ask. */
+  customers: range(1, 300),
+  /** Popularity: the customer of rank r is asked for in proportion to 1 / r^s. */
+  zipfExponent: 1,
+  /** The share of requests that are `_entities` batches rather than one `customer(id:)`. */
+  entitiesShare: 0.2,
+  /** Representations per batch, each drawn by popularity (a batch may repeat a customer). */
+  batchSize: 10,
+} as const;
+
+/** What a public lookup of one customer costs when nothing is cached. */
+export const capacityEndpointsPerCustomer: readonly Endpoint[] = ['gameball.profile', 'voucherify.customer'];
+
+// Public fields only (what any caller may see, so what a shared cache may hold): Gameball's profile
+// and Voucherify's summaries, no Imprint.
+const publicFields =
+  'id gameballId gender location{country city} purchaseHistory{totalSpent{amount currencyCode} orderCount} ' +
+  'referral{code link} orderSummary{count totalAmount{amount currencyCode}} redemptionSummary{total succeeded} loyaltyPoints{balance}';
+const capacityLookupQuery = `query PublicProfile($id:ID!){customer(id:$id){${publicFields}}}`;
+const capacityEntitiesQuery = `query($representations:[_Any!]!){_entities(representations:$representations){...on Customer{${publicFields}}}}`;
+
+export interface CapacityWorkload {
+  /** A request body (JSON), drawn at random: one lookup, or an `_entities` batch. */
+  next: () => string;
+  /** The body of one lookup of `id`. */
+  lookup: (id: string) => string;
+  /** Vendor calls per request expected over the mix with nothing cached, per endpoint (exact, from the weights). */
+  uncachedCallsPerRequest: Partial<Record<Endpoint, number>>;
+}
+
+export function capacityWorkload(seed = 11): CapacityWorkload {
+  const { customers, zipfExponent, entitiesShare, batchSize } = capacityMix;
+  const random = new SeededRandom(seed);
+  // Ranks over a seeded shuffle, so the most asked-for are not simply the edge cases at cust_0001….
+  const ranked = [...customers];
+  for (let index = ranked.length - 1; index > 0; index -= 1) {
+    const other = random.int(0, index);
+    [ranked[index], ranked[other]] = [ranked[other] ?? '', ranked[index] ?? ''];
+  }
+  const weights = ranked.map((_, rank) => 1 / (rank + 1) ** zipfExponent);
+  const total = weights.reduce((sum, weight) => sum + weight, 0);
+  const probabilities = weights.map((weight) => weight / total);
+  const cumulative: number[] = [];
+  probabilities.reduce((sum, probability) => (cumulative.push(sum + probability), sum + probability), 0);
+  const draw = (): string => {
+    const point = random.next();
+    let low = 0;
+    let high = cumulative.length - 1;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if ((cumulative[middle] ?? 1) < point) low = middle + 1;
+      else high = middle;
+    }
+    return ranked[low] ?? '';
+  };
+  const lookups = new Map(
+    customers.map((id) => [id, JSON.stringify({ query: capacityLookupQuery, variables: { id } })]),
+  );
+  const lookup = (id: string) => lookups.get(id) ?? JSON.stringify({ query: capacityLookupQuery, variables: { id } });
+  const batch = () =>
+    JSON.stringify({
+      query: capacityEntitiesQuery,
+      variables: { representations: Array.from({ length: batchSize }, () => ({ __typename: 'Customer', id: draw() })) },
+    });
+  // A batch asks each vendor once per distinct customer: E[distinct of k draws] = Σ 1 − (1 − p)^k.
+  const distinctPerBatch = probabilities.reduce((sum, probability) => sum + 1 - (1 - probability) ** batchSize, 0);
+  const customersPerRequest = 1 - entitiesShare + entitiesShare * distinctPerBatch;
+  return {
+    next: () => (random.chance(entitiesShare) ? batch() : lookup(draw())),
+    lookup,
+    uncachedCallsPerRequest: Object.fromEntries(
+      capacityEndpointsPerCustomer.map((endpoint) => [endpoint, customersPerRequest]),
+    ),
+  };
+}
