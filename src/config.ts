@@ -44,11 +44,12 @@ const environment = z.object({
   BREAKER_HALF_OPEN_AFTER_MS: positiveInt.default(10_000),
   // Below the documented limits: Gameball allows 100 customer GETs a second but 1,200 per 30 s
   // (40/s sustained); Voucherify's Organization plan 2,000 calls a minute; Imprint documents none.
-  // A bucket lets `burst + rate` calls through in a second: 60 + 35 stays under Gameball's 100.
+  // A bucket lets `burst + rate × t` calls through in t seconds: 60 + 35 stays under Gameball's 100
+  // a second, and 20 + 30 × 60 under Voucherify's 2,000 a minute.
   GAMEBALL_RATE_LIMIT_PER_SECOND: positiveInt.default(35),
   GAMEBALL_RATE_LIMIT_BURST: positiveInt.default(60),
-  VOUCHERIFY_RATE_LIMIT_PER_SECOND: positiveInt.default(25),
-  VOUCHERIFY_RATE_LIMIT_BURST: positiveInt.default(25),
+  VOUCHERIFY_RATE_LIMIT_PER_SECOND: positiveInt.default(30),
+  VOUCHERIFY_RATE_LIMIT_BURST: positiveInt.default(20),
   IMPRINT_RATE_LIMIT_PER_SECOND: positiveInt.default(25),
   IMPRINT_RATE_LIMIT_BURST: positiveInt.default(25),
   VENDOR_MAX_CONCURRENCY: positiveInt.default(16),

@@ -58,7 +58,9 @@ export async function startServer(options: {
   const observability = new Observability(startTracing(config.tracing));
   const redis = config.redis ? new RedisLink(config.redis, logger, observability) : null;
   const clients = createVendorClients(options.vendors, config.limits, observability, redis);
-  const cache = config.cache ? new VendorCache(config.cache, redis, observability, logger) : null;
+  const cache = config.cache
+    ? new VendorCache(config.cache, redis, observability, logger, config.requestDeadlineMs)
+    : null;
   const vendors = { clients, cache, observer: observability };
   const settings = {
     imprintLinkKey: config.imprintLinkKey,

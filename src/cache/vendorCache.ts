@@ -2,7 +2,8 @@ import { LRUCache } from 'lru-cache';
 import type { CacheSettings } from '../config.js';
 import type { Logger } from '../logger.js';
 import { UpstreamError } from '../vendors/errors.js';
-import type { RequestScope } from '../vendors/http.js';
+import { requestScope, type RequestScope } from '../vendors/http.js';
+import type { QuotaCaller } from '../vendors/quota.js';
 import type { RedisLink } from '../redis.js';
 
 /**
@@ -35,6 +36,15 @@ type Found = { entry: Entry | undefined } & ({ tier: 'shared'; version: string }
 /** How long an eviction is remembered: longer than any fetch that began before it can take. */
 const evictionMemoryMs = 120_000;
 
+/** A value in the last fifth of its freshness is fetched again in the background, once. */
+const refreshAheadShare = 0.2;
+
+/** Who background refreshes are for in the vendor quotas: a group of their own, taking turns with callers'. */
+const refreshCaller: QuotaCaller = { group: 'cache refresh', id: '' };
+
+/** A loader's fetch, in the scope of the request that missed, or of a background refresh. */
+export type CacheFetch<V> = (key: string, scope: RequestScope) => Promise<V | null>;
+
 /**
  * The vendor-response cache under the per-request loaders. A loader batch reads every key in one
  * round trip, fetches only the misses (each key once across the concurrent requests of this
@@ -55,6 +65,8 @@ export class VendorCache {
     private readonly redis: RedisLink | null,
     private readonly observer: CacheObserver,
     private readonly logger: Logger,
+    /** A background refresh's deadline (REQUEST_DEADLINE_MS). */
+    private readonly refreshDeadlineMs: number,
   ) {
     this.staleMs = settings.staleIfErrorSeconds * 1000;
     this.local = new LRUCache<string, Entry>({
@@ -73,12 +85,14 @@ export class VendorCache {
   /**
    * One batch of a loader: fresh cached values, the rest from `fetch`. A key whose fetch fails
    * gets its stale value instead, if it has one within CACHE_STALE_IF_ERROR_SECONDS, noted in the
-   * request's `staleReads`; else the failure.
+   * request's `staleReads`; else the failure. A value close to the end of its freshness is
+   * fetched again in the background, so that a key in use does not expire under its callers and
+   * make them wait for the vendor's quota.
    */
   async load<V>(
     endpoint: CachedEndpoint,
     keys: readonly string[],
-    fetch: (key: string) => Promise<V | null>,
+    fetch: CacheFetch<V>,
     scope: RequestScope,
   ): Promise<(V | null | Error)[]> {
     const found = await this.read(endpoint, keys);
@@ -86,12 +100,15 @@ export class VendorCache {
     return await Promise.all(
       keys.map(async (key, index) => {
         const lookup = found[index]!;
-        if (lookup.entry && now < lookup.entry.freshUntil) {
+        const { entry } = lookup;
+        if (entry && now < entry.freshUntil) {
           this.observer.cacheLookup(endpoint, 'hit');
-          return lookup.entry.value as V | null;
+          if (now >= entry.freshUntil - (entry.freshUntil - entry.storedAt) * refreshAheadShare)
+            void this.refresh(endpoint, key, lookup, fetch);
+          return entry.value as V | null;
         }
         this.observer.cacheLookup(endpoint, 'miss');
-        return this.fetchAndStore(endpoint, key, lookup, () => fetch(key), scope);
+        return this.fetchAndStore(endpoint, key, lookup, (fetchScope) => fetch(key, fetchScope), scope);
       }),
     );
   }
@@ -115,16 +132,39 @@ export class VendorCache {
     }
   }
 
+  /**
+   * Fetches a key again for no request in particular: in a scope of its own (deadline, quota
+   * group), once per key in this process and, with Redis, across replicas (a lock that nobody
+   * waits for). Failures are dropped: the value in hand stays until it expires.
+   */
+  private async refresh<V>(endpoint: CachedEndpoint, key: string, lookup: Found, fetch: CacheFetch<V>): Promise<void> {
+    const id = cacheKey(endpoint, key);
+    if (this.flights.has(id)) return;
+    const scope = requestScope(this.refreshDeadlineMs, { caller: refreshCaller });
+    try {
+      if (lookup.tier === 'shared') {
+        const locked = await this.redis!.run('cache refresh', (client) =>
+          client.set(`${id}:refreshing`, '1', 'PX', this.refreshDeadlineMs, 'NX'),
+        );
+        if (locked !== 'OK') return;
+      }
+      const { value, fetched } = await this.shared(id, () => fetch(key, scope), scope);
+      if (fetched) await this.write(id, value, lookup);
+    } catch {
+      // The next lookup after it expires fetches again.
+    }
+  }
+
   private async fetchAndStore<V>(
     endpoint: CachedEndpoint,
     key: string,
     lookup: Found,
-    fetch: () => Promise<V | null>,
+    fetch: (scope: RequestScope) => Promise<V | null>,
     scope: RequestScope,
   ): Promise<V | null | Error> {
     const id = cacheKey(endpoint, key);
     try {
-      const { value, fetched } = await this.shared(id, fetch, scope);
+      const { value, fetched } = await this.shared(id, () => fetch(scope), scope);
       if (fetched) await this.write(id, value, lookup);
       return value;
     } catch (error) {

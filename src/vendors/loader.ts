@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { CachedEndpoint, VendorCache } from '../cache/vendorCache.js';
+import type { CacheFetch, CachedEndpoint, VendorCache } from '../cache/vendorCache.js';
 import type { RequestScope } from './http.js';
 
 /**
@@ -20,16 +20,17 @@ export function keyedLoader<V>(
 
 /**
  * A per-request loader for an endpoint whose answers anyone may see: each batch goes through the
- * vendor-response cache (`null` when CACHE=off) before the vendor.
+ * vendor-response cache (`null` when CACHE=off) before the vendor. `fetch` is given the scope to
+ * call in: the request's, or a background refresh's.
  */
 export function cachedLoader<V>(
   endpoint: CachedEndpoint,
-  fetch: (key: string) => Promise<V | null>,
+  fetch: CacheFetch<V>,
   cache: VendorCache | null,
   scope: RequestScope,
   observer?: LoaderObserver,
 ): DataLoader<string, V | null> {
-  if (!cache) return keyedLoader(endpoint, fetch, observer);
+  if (!cache) return keyedLoader(endpoint, (key) => fetch(key, scope), observer);
   return new DataLoader<string, V | null>((keys) => {
     observer?.batch(endpoint, keys.length);
     return cache.load(endpoint, keys, fetch, scope);

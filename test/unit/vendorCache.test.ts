@@ -70,7 +70,7 @@ describe.each([
   beforeEach(async (context) => {
     link = withRedis ? await readyLink() : null;
     observer = counting();
-    cache = new VendorCache(settings, link, observer, silent);
+    cache = new VendorCache(settings, link, observer, silent, 10_000);
     scope = requestScope(10_000);
     context.onTestFinished(async () => {
       await link?.close();
@@ -112,6 +112,26 @@ describe.each([
     expect(await follower).toEqual([{ n: 2 }]);
   });
 
+  it('fetches a value in the last fifth of its freshness again, once, in the background', async () => {
+    const short = new VendorCache({ ...settings, ttlSeconds: 1 }, link, observer, silent, 10_000);
+    const { fetch, pending } = controlledFetch();
+    const first = short.load(endpoint, ['a'], fetch, scope);
+    await until(() => pending.length === 1);
+    pending[0]!.resolve({ n: 1 });
+    await first;
+    await sleep(850);
+    // Both served at once from the cache; one refresh goes out.
+    expect(await short.load(endpoint, ['a'], fetch, scope)).toEqual([{ n: 1 }]);
+    expect(await short.load(endpoint, ['a'], fetch, scope)).toEqual([{ n: 1 }]);
+    await until(() => pending.length === 2);
+    pending[1]!.resolve({ n: 2 });
+    await sleep(300);
+    // Past the first value's freshness: the refreshed one, without a fetch in the way.
+    expect(await short.load(endpoint, ['a'], fetch, scope)).toEqual([{ n: 2 }]);
+    expect(pending).toHaveLength(2);
+    expect(observer.lookups).toEqual(['miss', 'hit', 'hit', 'hit']);
+  });
+
   it('does not write back a value whose fetch began before an eviction', async () => {
     const { fetch, pending } = controlledFetch();
     const before = cache.load(endpoint, ['a'], fetch, scope);
@@ -142,7 +162,13 @@ describe.each([
   });
 
   it('serves a stale value, noted in the request, when the vendor fails; the failure when there is none', async () => {
-    const short = new VendorCache({ ...settings, ttlSeconds: 1, negativeTtlSeconds: 1 }, link, observer, silent);
+    const short = new VendorCache(
+      { ...settings, ttlSeconds: 1, negativeTtlSeconds: 1 },
+      link,
+      observer,
+      silent,
+      10_000,
+    );
     const { fetch, pending } = controlledFetch();
     const first = short.load(endpoint, ['a'], fetch, scope);
     await until(() => pending.length === 1);
@@ -161,7 +187,13 @@ describe.each([
   });
 
   it('serves nothing stale past CACHE_STALE_IF_ERROR_SECONDS', async () => {
-    const noStale = new VendorCache({ ...settings, ttlSeconds: 1, staleIfErrorSeconds: 0 }, link, observer, silent);
+    const noStale = new VendorCache(
+      { ...settings, ttlSeconds: 1, staleIfErrorSeconds: 0 },
+      link,
+      observer,
+      silent,
+      10_000,
+    );
     const { fetch, pending } = controlledFetch();
     const first = noStale.load(endpoint, ['a'], fetch, scope);
     await until(() => pending.length === 1);
@@ -176,10 +208,29 @@ describe.each([
   });
 });
 
+describe('VendorCache, two replicas over one Redis', () => {
+  it('refreshes a value in the background once between them', async (context) => {
+    const link = await readyLink();
+    context.onTestFinished(() => link.close());
+    const short = { ...settings, ttlSeconds: 1 };
+    const [a, b] = [1, 2].map(() => new VendorCache(short, link, counting(), silent, 10_000));
+    const { fetch, pending } = controlledFetch();
+    const scope = requestScope(10_000);
+    const first = a!.load(endpoint, ['a'], fetch, scope);
+    await until(() => pending.length === 1);
+    pending[0]!.resolve({ n: 1 });
+    await first;
+    await sleep(850);
+    await Promise.all([a!.load(endpoint, ['a'], fetch, scope), b!.load(endpoint, ['a'], fetch, scope)]);
+    await sleep(50);
+    expect(pending).toHaveLength(2);
+  });
+});
+
 describe('VendorCache, in-process tier', () => {
   it('is bounded by CACHE_MAX_ENTRIES, evicting the least recently used', async () => {
     const observer = counting();
-    const cache = new VendorCache({ ...settings, maxEntries: 2 }, null, observer, silent);
+    const cache = new VendorCache({ ...settings, maxEntries: 2 }, null, observer, silent, 10_000);
     let calls = 0;
     const fetch = (key: string) => Promise.resolve({ key, call: ++calls });
     const scope = requestScope(10_000);

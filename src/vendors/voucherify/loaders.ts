@@ -25,12 +25,14 @@ export function createVoucherifyLoaders(
     },
     observer,
   );
-  // The public part, for fields that read nothing personal: it may be cached. A miss is fetched
-  // through the whole-record loader, so a request that needs both makes one call.
+  // The public part, for fields that read nothing personal: it may be cached. A request's miss is
+  // fetched through the whole-record loader, so a request that needs both makes one call; a
+  // background refresh calls Voucherify in its own scope.
   const summary: DataLoader<string, VoucherifyCustomerSummary | null> = cachedLoader(
     'voucherify.customerSummary',
-    async (idOrSourceId) => {
-      const found = await customer.load(idOrSourceId);
+    async (idOrSourceId, fetchScope) => {
+      const found =
+        fetchScope === scope ? await customer.load(idOrSourceId) : await client.getCustomer(idOrSourceId, fetchScope);
       return found && summaryOf(found);
     },
     cache,
