@@ -10,7 +10,7 @@ export interface RedisObserver {
   redisFailure(operation: RedisOperation): void;
 }
 
-export type RedisOperation = 'cache read' | 'cache write' | 'cache eviction' | 'cache refresh' | 'quota' | 'heartbeat';
+export type RedisOperation = 'cache read' | 'cache write' | 'cache eviction' | 'cache flight' | 'quota' | 'heartbeat';
 
 // Lua runs atomically in Redis: each script is one round trip and no other client sees half of it.
 

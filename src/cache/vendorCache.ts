@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
 import type { CacheSettings } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -41,6 +42,9 @@ const refreshAheadShare = 0.2;
 
 /** Who background refreshes are for in the vendor quotas: a group of their own, taking turns with callers'. */
 const refreshCaller: QuotaCaller = { group: 'cache refresh', id: '' };
+
+/** How often a replica waiting for another's fetch looks for its value. */
+const otherReplicaPollMs = 20;
 
 /** A loader's fetch, in the scope of the request that missed, or of a background refresh. */
 export type CacheFetch<V> = (key: string, scope: RequestScope) => Promise<V | null>;
@@ -124,7 +128,8 @@ export class VendorCache {
     if (!this.redis) return;
     try {
       await this.redis.run('cache eviction', (client) =>
-        client.multi().del(id).incr(versionKey(id)).pexpire(versionKey(id), evictionMemoryMs).exec(),
+        // A fetch claimed before the eviction must not be waited for either.
+        client.multi().del(id, fetchingKey(id)).incr(versionKey(id)).pexpire(versionKey(id), evictionMemoryMs).exec(),
       );
     } catch {
       // The other replicas cannot be told now; their own entries expire within CACHE_TTL_SECONDS.
@@ -134,24 +139,24 @@ export class VendorCache {
 
   /**
    * Fetches a key again for no request in particular: in a scope of its own (deadline, quota
-   * group), once per key in this process and, with Redis, across replicas (a lock that nobody
-   * waits for). Failures are dropped: the value in hand stays until it expires.
+   * group), and only if no request or refresh fetches it already, here or (a claim in Redis that
+   * nobody waits for) on another replica.
+   * Failures are dropped: the value in hand stays until it expires.
    */
   private async refresh<V>(endpoint: CachedEndpoint, key: string, lookup: Found, fetch: CacheFetch<V>): Promise<void> {
     const id = cacheKey(endpoint, key);
     if (this.flights.has(id)) return;
     const scope = requestScope(this.refreshDeadlineMs, { caller: refreshCaller });
+    const claim = lookup.tier === 'shared' ? await this.claim(id, scope) : 'none';
+    if (claim === 'taken' || this.flights.has(id)) return;
+    const flight = this.fetchAndWrite(id, lookup, () => fetch(key, scope), claim);
+    this.flights.set(id, flight);
     try {
-      if (lookup.tier === 'shared') {
-        const locked = await this.redis!.run('cache refresh', (client) =>
-          client.set(`${id}:refreshing`, '1', 'PX', this.refreshDeadlineMs, 'NX'),
-        );
-        if (locked !== 'OK') return;
-      }
-      const { value, fetched } = await this.shared(id, () => fetch(key, scope), scope);
-      if (fetched) await this.write(id, value, lookup);
+      await flight;
     } catch {
       // The next lookup after it expires fetches again.
+    } finally {
+      if (this.flights.get(id) === flight) this.flights.delete(id);
     }
   }
 
@@ -164,9 +169,7 @@ export class VendorCache {
   ): Promise<V | null | Error> {
     const id = cacheKey(endpoint, key);
     try {
-      const { value, fetched } = await this.shared(id, () => fetch(scope), scope);
-      if (fetched) await this.write(id, value, lookup);
-      return value;
+      return await this.shared(id, () => this.fromVendor(id, lookup, () => fetch(scope), scope), scope);
     } catch (error) {
       const stale = lookup.entry;
       const now = Date.now();
@@ -186,19 +189,15 @@ export class VendorCache {
   }
 
   /**
-   * The key's fetch: the one another request of this process already runs, or a new one. If the
-   * running one fails for its own request's reasons (its deadline, its request over), this
-   * request fetches for itself.
+   * The key's value from this process's fetch of it: the one another request already runs, or a
+   * new one. If the running one fails for its own request's reasons (its deadline, its request
+   * over), this request fetches for itself.
    */
-  private async shared<V>(
-    id: string,
-    fetch: () => Promise<V | null>,
-    scope: RequestScope,
-  ): Promise<{ value: V | null; fetched: boolean }> {
+  private async shared<V>(id: string, fetch: () => Promise<V | null>, scope: RequestScope): Promise<V | null> {
     const running = this.flights.get(id) as Promise<V | null> | undefined;
     if (running) {
       try {
-        return { value: await running, fetched: false };
+        return await running;
       } catch (error) {
         if (!(error instanceof UpstreamError && error.rejectedLocally) || scope.signal.aborted) throw error;
       }
@@ -206,10 +205,77 @@ export class VendorCache {
     const flight = fetch();
     this.flights.set(id, flight);
     try {
-      return { value: await flight, fetched: true };
+      return await flight;
     } finally {
       if (this.flights.get(id) === flight) this.flights.delete(id);
     }
+  }
+
+  /**
+   * The key from its vendor, stored. With Redis, the fetch is claimed across replicas first: a
+   * replica that finds it claimed waits for the other's value instead, which comes sooner than its
+   * own call would after queueing for the same quota, and fetches for itself if the other gives up
+   * or fails.
+   */
+  private async fromVendor<V>(
+    id: string,
+    lookup: Found,
+    fetch: () => Promise<V | null>,
+    scope: RequestScope,
+  ): Promise<V | null> {
+    const claim = lookup.tier === 'shared' ? await this.claim(id, scope) : 'none';
+    if (claim === 'taken') {
+      const other = await this.fromOtherReplica(id, scope);
+      if (other) return other.value as V | null;
+    }
+    return await this.fetchAndWrite(id, lookup, fetch, claim);
+  }
+
+  private async fetchAndWrite<V>(
+    id: string,
+    lookup: Found,
+    fetch: () => Promise<V | null>,
+    claim: 'ours' | 'taken' | 'none',
+  ): Promise<V | null> {
+    try {
+      const value = await fetch();
+      await this.write(id, value, lookup);
+      return value;
+    } finally {
+      // After the write: a replica waiting for the value finds it, not a missing claim.
+      if (claim === 'ours')
+        void this.redis!.run('cache flight', (client) => client.del(fetchingKey(id))).catch(() => null);
+    }
+  }
+
+  /** Whether this replica now fetches the key ('ours'), another one does ('taken'), or Redis could not say ('none'). */
+  private async claim(id: string, scope: RequestScope): Promise<'ours' | 'taken' | 'none'> {
+    const forMs = Math.max(1, Math.round(Math.min(scope.deadlineAt - Date.now(), this.refreshDeadlineMs)));
+    try {
+      const set = await this.redis!.run('cache flight', (client) =>
+        client.set(fetchingKey(id), '1', 'PX', forMs, 'NX'),
+      );
+      return set === 'OK' ? 'ours' : 'taken';
+    } catch {
+      return 'none';
+    }
+  }
+
+  /** The value another replica is fetching, once it has stored it; undefined if it gives up first. */
+  private async fromOtherReplica(id: string, scope: RequestScope): Promise<Entry | undefined> {
+    while (!scope.signal.aborted && Date.now() + otherReplicaPollMs < scope.deadlineAt) {
+      await sleep(otherReplicaPollMs);
+      try {
+        const [text, fetching] = await this.redis!.run('cache read', (client) => client.mget(id, fetchingKey(id)));
+        const entry = parseEntry(text);
+        // The lookup found nothing fresh, so a fresh entry is the other replica's.
+        if (entry && Date.now() < entry.freshUntil) return entry;
+        if (!fetching) return undefined;
+      } catch {
+        return undefined;
+      }
+    }
+    return undefined;
   }
 
   private async read(endpoint: CachedEndpoint, keys: readonly string[]): Promise<Found[]> {
@@ -255,6 +321,10 @@ function cacheKey(endpoint: CachedEndpoint, key: string): string {
 
 function versionKey(id: string): string {
   return `${id}:version`;
+}
+
+function fetchingKey(id: string): string {
+  return `${id}:fetching`;
 }
 
 function endpointOf(id: string): CachedEndpoint {

@@ -209,6 +209,36 @@ describe.each([
 });
 
 describe('VendorCache, two replicas over one Redis', () => {
+  it('fetch a key both miss at once only once: the second waits for the first one’s value', async (context) => {
+    const link = await readyLink();
+    context.onTestFinished(() => link.close());
+    const [a, b] = [1, 2].map(() => new VendorCache(settings, link, counting(), silent, 10_000));
+    const { fetch, pending } = controlledFetch();
+    const first = a!.load(endpoint, ['a'], fetch, requestScope(10_000));
+    await until(() => pending.length === 1);
+    const second = b!.load(endpoint, ['a'], fetch, requestScope(10_000));
+    await sleep(60);
+    expect(pending).toHaveLength(1);
+    pending[0]!.resolve({ n: 1 });
+    expect(await Promise.all([first, second])).toEqual([[{ n: 1 }], [{ n: 1 }]]);
+  });
+
+  it('fetch for themselves when the replica that claimed a key fails', async (context) => {
+    const link = await readyLink();
+    context.onTestFinished(() => link.close());
+    const [a, b] = [1, 2].map(() => new VendorCache(settings, link, counting(), silent, 10_000));
+    const { fetch, pending } = controlledFetch();
+    const first = a!.load(endpoint, ['a'], fetch, requestScope(10_000));
+    await until(() => pending.length === 1);
+    const second = b!.load(endpoint, ['a'], fetch, requestScope(10_000));
+    await sleep(60);
+    pending[0]!.reject(new UpstreamError('gameball', 'unavailable', 503));
+    await until(() => pending.length === 2);
+    pending[1]!.resolve({ n: 2 });
+    expect((await first)[0]).toBeInstanceOf(UpstreamError);
+    expect(await second).toEqual([{ n: 2 }]);
+  });
+
   it('refreshes a value in the background once between them', async (context) => {
     const link = await readyLink();
     context.onTestFinished(() => link.close());
