@@ -82,6 +82,9 @@ export class LocalTokens implements TokenSource {
   }
 }
 
+/** How soon a quota asks Redis again after a failed call. */
+const retryAfterFailureMs = 50;
+
 /**
  * One vendor's rate shared by every replica: a GCRA in Redis (src/redis.ts), so N replicas
  * together stay within the configured rate. While Redis is unavailable, a local bucket takes over
@@ -115,7 +118,10 @@ export class SharedTokens implements TokenSource {
       .run('quota', (client) => client.takeTokens(this.key, this.interval, this.rate.burst, wanted))
       .then(
         ([granted, nextInMs]) => ({ granted: Number(granted), nextInMs: Math.ceil(Number(nextInMs)) }),
-        () => this.local().take(wanted),
+        // A failed call may still have taken tokens in Redis: taking local ones too could exceed
+        // the rate. Ask again shortly; after a run of failures the link is unavailable, and then
+        // the local bucket serves.
+        () => ({ granted: 0, nextInMs: retryAfterFailureMs }),
       );
   }
 
