@@ -12,6 +12,10 @@ export interface RedisServer {
   dump(): Promise<Map<string, string>>;
   /** Stops the server at once (SIGKILL): what an outage looks like to the subgraph. */
   kill(): Promise<void>;
+  /** Freezes it (SIGSTOP): connections stay open and nothing answers, as when Redis is overloaded. */
+  pause(): void;
+  /** Lets a paused server go on (SIGCONT). */
+  resume(): void;
   /** Starts it again on the same port, empty. */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -57,6 +61,8 @@ export async function startRedisServer(): Promise<RedisServer> {
       }
     },
     kill,
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
     async restart() {
       await kill();
       child = await spawnRedis(port);
