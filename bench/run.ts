@@ -53,6 +53,7 @@ import {
   type Child,
 } from './processes.js';
 import { redisServerBinary, startRedisServer, type RedisServer } from '../test/support/redisServer.js';
+import { vendorEnv } from '../test/support/replicas.js';
 import {
   capacityMarkdownOf,
   markdownOf,
@@ -320,16 +321,9 @@ function inheritedEnv(): NodeJS.ProcessEnv {
   );
 }
 
-function vendorEnv(vendors: VendorSettings, opts: Options): Record<string, string> {
+function subgraphVendorEnv(vendors: VendorSettings, opts: Options): Record<string, string> {
   return {
-    GAMEBALL_BASE_URL: vendors.gameball.baseUrl,
-    GAMEBALL_API_KEY: vendors.gameball.apiKey,
-    GAMEBALL_SECRET_KEY: vendors.gameball.secretKey,
-    VOUCHERIFY_BASE_URL: vendors.voucherify.baseUrl,
-    VOUCHERIFY_APP_ID: vendors.voucherify.appId,
-    VOUCHERIFY_APP_TOKEN: vendors.voucherify.appToken,
-    IMPRINT_BASE_URL: vendors.imprint.baseUrl,
-    IMPRINT_API_KEY: vendors.imprint.apiKey,
+    ...vendorEnv(vendors),
     IMPRINT_LINK_METADATA_KEY: imprintLinkMetadataKey,
     CURRENCY_CODE: 'USD',
     VENDOR_MAX_CONCURRENCY: String(opts.vendorMaxConcurrency),
@@ -378,7 +372,7 @@ async function startBenchServer(
 ): Promise<{ child: Child; url: string }> {
   const child = startNode(name, script, {
     cwd: root,
-    env: { ...inheritedEnv(), ...vendorEnv(env.vendors, opts), HOST: '127.0.0.1', PORT: '0', ...settings },
+    env: { ...inheritedEnv(), ...subgraphVendorEnv(env.vendors, opts), HOST: '127.0.0.1', PORT: '0', ...settings },
     nodeArgs,
     stdout: 'pipe',
   });
@@ -448,7 +442,7 @@ async function startSubgraphProcess(
       cwd: root,
       env: {
         ...inheritedEnv(),
-        ...vendorEnv(env.vendors, opts),
+        ...subgraphVendorEnv(env.vendors, opts),
         AUTH_JWT_SECRET: env.jwtSecret,
         ROUTER_SECRET: env.routerSecret,
         ...settings,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sandboxEdgeCases } from '../../src/sandbox/dataset.js';
 import { startSandboxVendors, type SandboxVendors } from '../../src/sandbox/vendors.js';
+import { everyCustomerField } from '../support/queries.js';
 import { startRedisServer, type RedisServer } from '../support/redisServer.js';
 import { startReplica, type Replica } from '../support/replicas.js';
 
@@ -29,46 +30,7 @@ const publicFields = /* GraphQL */ `
 const everyField = /* GraphQL */ `
   query ($ids: [ID!]!) {
     customers(ids: $ids) {
-      id
-      imprintId
-      gameballId
-      gender
-      tags
-      joinedAt
-      displayName
-      firstName
-      lastName
-      email
-      phone
-      dateOfBirth
-      preferredLanguage
-      ssnLast4
-      address {
-        line1
-        line2
-        city
-        postalCode
-      }
-      orderSummary {
-        count
-      }
-      referral {
-        code
-        link
-        received {
-          referrer {
-            id
-            email
-          }
-        }
-      }
-      coupons {
-        code
-      }
-      redemptionHash
-      cardPrograms {
-        name
-      }
+      ${everyCustomerField}
     }
   }
 `;

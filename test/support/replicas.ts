@@ -24,10 +24,9 @@ export interface Replica {
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** The real vendors' variables, pointed at `vendors` (the sandbox fakes started by the test). */
-function vendorEnv(vendors: VendorSettings): Record<string, string> {
+/** The real vendors' variables, pointed at `vendors` (e.g. sandbox fakes the caller started). */
+export function vendorEnv(vendors: VendorSettings): Record<string, string> {
   return {
-    SANDBOX: 'false',
     GAMEBALL_BASE_URL: vendors.gameball.baseUrl,
     GAMEBALL_API_KEY: vendors.gameball.apiKey,
     GAMEBALL_SECRET_KEY: vendors.gameball.secretKey,
@@ -50,6 +49,7 @@ export async function startReplica(vendors: VendorSettings, env: Record<string, 
       AUTH_JWT_SECRET: SANDBOX_JWT_SECRET,
       VENDOR_MAX_RETRIES: '0',
       ...unlimitedRateLimitsEnv,
+      SANDBOX: 'false',
       ...vendorEnv(vendors),
       ...env,
     },
