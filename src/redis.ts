@@ -42,9 +42,15 @@ if (redis.call('GET', KEYS[2]) or '') ~= ARGV[2] then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
 return 1`;
 
+/** Deletes KEYS[1] only if it still holds ARGV[1] (a claim this client made, not a later one). */
+const deleteIfEqual = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
 interface Scripts {
   takeTokens(key: string, intervalMs: number, burst: number, wanted: number): Promise<[number, string]>;
   setIfVersion(key: string, versionKey: string, value: string, version: string, ttlMs: number): Promise<number>;
+  deleteIfEqual(key: string, value: string): Promise<number>;
 }
 
 export type RedisClient = Redis & Scripts;
@@ -91,6 +97,7 @@ export class RedisLink {
       scripts: {
         takeTokens: { numberOfKeys: 1, lua: takeTokens },
         setIfVersion: { numberOfKeys: 2, lua: setIfVersion },
+        deleteIfEqual: { numberOfKeys: 1, lua: deleteIfEqual },
       },
     }) as RedisClient;
     // Connection errors surface as the state change below; ioredis would otherwise print them.
@@ -105,9 +112,12 @@ export class RedisLink {
     this.heartbeat.unref();
   }
 
-  /** Whether calls go to Redis now: connected, and not after a run of failures. */
+  /**
+   * Whether calls go to Redis now: connected, and not after a run of failures. A half-open
+   * breaker counts as unavailable: the heartbeat is its probe, so a frozen Redis does not flap.
+   */
   get available(): boolean {
-    return this.client.status === 'ready' && this.breaker.state !== CircuitState.Open;
+    return this.client.status === 'ready' && this.breaker.state === CircuitState.Closed;
   }
 
   /**
@@ -117,11 +127,13 @@ export class RedisLink {
   async connected(withinMs: number): Promise<void> {
     if (this.wasAvailable !== null) return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, withinMs);
-      this.listeners.push(() => {
+      const done = () => {
         clearTimeout(timer);
+        this.listeners.splice(this.listeners.indexOf(done), 1);
         resolve();
-      });
+      };
+      const timer = setTimeout(done, withinMs);
+      this.listeners.push(done);
     });
   }
 
@@ -181,7 +193,7 @@ export class RedisLink {
         { replicas: this.replicas },
         'Redis is unavailable: serving from the local cache, with each vendor rate divided by the replicas last seen',
       );
-    for (const listener of this.listeners) listener(available);
+    for (const listener of [...this.listeners]) listener(available);
   }
 }
 

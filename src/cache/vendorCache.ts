@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
 import type { CacheSettings } from '../config.js';
@@ -43,8 +44,10 @@ const refreshAheadShare = 0.2;
 /** Who background refreshes are for in the vendor quotas: a group of their own, taking turns with callers'. */
 const refreshCaller: QuotaCaller = { group: 'cache refresh', id: '' };
 
-/** How often a replica waiting for another's fetch looks for its value. */
+/** How often a replica waiting for another's fetch looks for its value… */
 const otherReplicaPollMs = 20;
+/** …and for how long at most, before it fetches for itself (the other may be stuck or gone). */
+const otherReplicaWaitMs = 1_000;
 
 /** A loader's fetch, in the scope of the request that missed, or of a background refresh. */
 export type CacheFetch<V> = (key: string, scope: RequestScope) => Promise<V | null>;
@@ -60,6 +63,12 @@ export class VendorCache {
   private readonly local: LRUCache<string, Entry>;
   private readonly evictions: LRUCache<string, number>;
   private sequence = 0;
+  /**
+   * Keys whose eviction could not reach Redis: they are neither read from nor written to Redis
+   * until the eviction has been replayed there.
+   */
+  private readonly unsentEvictions = new Set<string>();
+  private warnedUnsentEvictions = false;
   /** Fetches in flight, by cache key: concurrent misses of one key share one vendor call. */
   private readonly flights = new Map<string, Promise<unknown>>();
   private readonly staleMs: number;
@@ -82,8 +91,10 @@ export class VendorCache {
     });
     this.evictions = new LRUCache<string, number>({ max: settings.maxEntries, ttl: evictionMemoryMs });
     // What this replica cached on its own is not seen by the others' evictions: it is only read
-    // while Redis is unavailable, and dropped whenever that starts or ends.
-    redis?.onAvailability(() => this.local.clear());
+    // while Redis is unavailable, and dropped once Redis is back.
+    redis?.onAvailability((available) => {
+      if (available) this.local.clear();
+    });
   }
 
   /**
@@ -117,7 +128,10 @@ export class VendorCache {
     );
   }
 
-  /** Drops the key's entry in every tier, before the write that changed it returns. */
+  /**
+   * Drops the key's entry in every tier, before the write that changed it returns. If Redis cannot
+   * be told now, this replica keeps the key away from Redis until it can, and tells it first thing.
+   */
   async evict(endpoint: CachedEndpoint, key: string): Promise<void> {
     const id = cacheKey(endpoint, key);
     this.evictions.set(id, ++this.sequence);
@@ -126,28 +140,55 @@ export class VendorCache {
     this.flights.delete(id);
     this.observer.cacheEviction(endpoint, 'write');
     if (!this.redis) return;
+    this.unsentEvictions.add(id);
+    await this.sendEvictions();
+  }
+
+  /**
+   * Evicts in Redis what could not be evicted there before: drops the entry and the claim of a
+   * fetch, and gives the key a new version, so a fetch that began before cannot write after.
+   */
+  private async sendEvictions(): Promise<void> {
+    if (this.unsentEvictions.size === 0) return;
+    if (!this.redis?.available) return this.warnUnsent();
+    const ids = [...this.unsentEvictions];
     try {
-      await this.redis.run('cache eviction', (client) =>
-        // A fetch claimed before the eviction must not be waited for either.
-        client.multi().del(id, fetchingKey(id)).incr(versionKey(id)).pexpire(versionKey(id), evictionMemoryMs).exec(),
-      );
+      await this.redis.run('cache eviction', async (client) => {
+        const transaction = client.multi();
+        for (const id of ids)
+          transaction.del(id, fetchingKey(id)).set(versionKey(id), randomUUID(), 'PX', evictionMemoryMs);
+        for (const [error] of (await transaction.exec()) ?? [[new Error('transaction discarded')]]) {
+          if (error) throw error;
+        }
+      });
+      for (const id of ids) this.unsentEvictions.delete(id);
+      this.warnedUnsentEvictions = false;
     } catch {
-      // The other replicas cannot be told now; their own entries expire within CACHE_TTL_SECONDS.
-      this.logger.warn({ endpoint }, 'a cache eviction could not reach Redis');
+      this.warnUnsent();
     }
+  }
+
+  /** Once per outage: the other replicas may serve evicted entries until they expire. */
+  private warnUnsent(): void {
+    if (this.warnedUnsentEvictions) return;
+    this.warnedUnsentEvictions = true;
+    this.logger.warn(
+      { keys: this.unsentEvictions.size },
+      'cache evictions could not reach Redis; they are sent once it answers, and other replicas may serve the old entries until they expire',
+    );
   }
 
   /**
    * Fetches a key again for no request in particular: in a scope of its own (deadline, quota
-   * group), and only if no request or refresh fetches it already, here or (a claim in Redis that
-   * nobody waits for) on another replica.
+   * group), and only if no request or refresh fetches it already, here or (a claim in Redis) on
+   * another replica.
    * Failures are dropped: the value in hand stays until it expires.
    */
   private async refresh<V>(endpoint: CachedEndpoint, key: string, lookup: Found, fetch: CacheFetch<V>): Promise<void> {
     const id = cacheKey(endpoint, key);
     if (this.flights.has(id)) return;
     const scope = requestScope(this.refreshDeadlineMs, { caller: refreshCaller });
-    const claim = lookup.tier === 'shared' ? await this.claim(id, scope) : 'none';
+    const claim = lookup.tier === 'shared' ? await this.claim(id, scope) : null;
     if (claim === 'taken' || this.flights.has(id)) return;
     const flight = this.fetchAndWrite(id, lookup, () => fetch(key, scope), claim);
     this.flights.set(id, flight);
@@ -223,7 +264,7 @@ export class VendorCache {
     fetch: () => Promise<V | null>,
     scope: RequestScope,
   ): Promise<V | null> {
-    const claim = lookup.tier === 'shared' ? await this.claim(id, scope) : 'none';
+    const claim = lookup.tier === 'shared' ? await this.claim(id, scope) : null;
     if (claim === 'taken') {
       const other = await this.fromOtherReplica(id, scope);
       if (other) return other.value as V | null;
@@ -235,35 +276,42 @@ export class VendorCache {
     id: string,
     lookup: Found,
     fetch: () => Promise<V | null>,
-    claim: 'ours' | 'taken' | 'none',
+    claim: Claim | 'taken' | null,
   ): Promise<V | null> {
     try {
       const value = await fetch();
       await this.write(id, value, lookup);
       return value;
     } finally {
-      // After the write: a replica waiting for the value finds it, not a missing claim.
-      if (claim === 'ours')
-        void this.redis!.run('cache flight', (client) => client.del(fetchingKey(id))).catch(() => null);
+      // After the write: a replica waiting for the value finds it, not a missing claim. Only our
+      // own claim: it may have expired, and another replica's taken its place.
+      if (claim && claim !== 'taken') {
+        const { token } = claim;
+        void this.redis!.run('cache flight', (client) => client.deleteIfEqual(fetchingKey(id), token)).catch(
+          () => null,
+        );
+      }
     }
   }
 
-  /** Whether this replica now fetches the key ('ours'), another one does ('taken'), or Redis could not say ('none'). */
-  private async claim(id: string, scope: RequestScope): Promise<'ours' | 'taken' | 'none'> {
+  /** This replica's claim to fetch the key; 'taken' when another replica has it; null when Redis could not say. */
+  private async claim(id: string, scope: RequestScope): Promise<Claim | 'taken' | null> {
     const forMs = Math.max(1, Math.round(Math.min(scope.deadlineAt - Date.now(), this.refreshDeadlineMs)));
+    const token = randomUUID();
     try {
       const set = await this.redis!.run('cache flight', (client) =>
-        client.set(fetchingKey(id), '1', 'PX', forMs, 'NX'),
+        client.set(fetchingKey(id), token, 'PX', forMs, 'NX'),
       );
-      return set === 'OK' ? 'ours' : 'taken';
+      return set === 'OK' ? { token } : 'taken';
     } catch {
-      return 'none';
+      return null;
     }
   }
 
   /** The value another replica is fetching, once it has stored it; undefined if it gives up first. */
   private async fromOtherReplica(id: string, scope: RequestScope): Promise<Entry | undefined> {
-    while (!scope.signal.aborted && Date.now() + otherReplicaPollMs < scope.deadlineAt) {
+    const until = Math.min(scope.deadlineAt, Date.now() + otherReplicaWaitMs);
+    while (!scope.signal.aborted && Date.now() + otherReplicaPollMs < until) {
       await sleep(otherReplicaPollMs);
       try {
         const [text, fetching] = await this.redis!.run('cache read', (client) => client.mget(id, fetchingKey(id)));
@@ -281,13 +329,15 @@ export class VendorCache {
   private async read(endpoint: CachedEndpoint, keys: readonly string[]): Promise<Found[]> {
     const ids = keys.map((key) => cacheKey(endpoint, key));
     if (this.redis?.available) {
+      await this.sendEvictions();
       try {
         const values = await this.redis.run('cache read', (client) => client.mget(...ids, ...ids.map(versionKey)));
-        return ids.map((_, index) => ({
-          tier: 'shared',
-          entry: parseEntry(values[index]),
-          version: values[ids.length + index] ?? '',
-        }));
+        return ids.map((id, index) =>
+          // An eviction Redis has not heard of yet: nothing there is current, and nothing goes there.
+          this.unsentEvictions.has(id)
+            ? { tier: 'local', entry: undefined, sequence: -1 }
+            : { tier: 'shared', entry: parseEntry(values[index]), version: values[ids.length + index] ?? '' },
+        );
       } catch {
         // Counted and logged by the link; this batch goes on from the local tier.
       }
@@ -301,6 +351,7 @@ export class VendorCache {
     const entry: Entry = { value, storedAt: now, freshUntil: now + freshMs };
     const keepMs = freshMs + this.staleMs;
     if (lookup.tier === 'local') {
+      if (lookup.sequence < 0) return;
       const evicted = this.evictions.get(id);
       if (evicted === undefined || evicted <= lookup.sequence) this.local.set(id, entry, { ttl: keepMs });
       return;
@@ -315,8 +366,18 @@ export class VendorCache {
   }
 }
 
+/**
+ * The key's name in the cache: the endpoint, then a hash of the lookup key. Hashed, so that a
+ * lookup key (a caller's input) can neither address another key's version or claim nor put a
+ * merchant id (some are e-mail addresses) into Redis in clear.
+ */
 function cacheKey(endpoint: CachedEndpoint, key: string): string {
-  return `${endpoint}:${key}`;
+  return `${endpoint}:${createHash('sha256').update(key).digest('base64url').slice(0, 32)}`;
+}
+
+/** A replica's claim to fetch a key, in Redis: its own token, so that it releases only its own. */
+interface Claim {
+  readonly token: string;
 }
 
 function versionKey(id: string): string {

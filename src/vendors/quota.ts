@@ -48,12 +48,12 @@ export class LocalTokens implements TokenSource {
     this.tokens = rate.burst;
   }
 
-  /** A new rate from now on; what is saved stays, up to the new burst. */
-  setRate(rate: RateLimit): void {
-    this.refill();
+  /** A new rate from now on, with nothing saved: the calls just made elsewhere count against it. */
+  restart(rate: RateLimit): void {
     this.interval = 1000 / rate.perSecond;
     this.burst = rate.burst;
-    this.tokens = Math.min(this.tokens, this.burst);
+    this.tokens = 0;
+    this.refilledAt = performance.now();
   }
 
   saved(): number {
@@ -91,17 +91,22 @@ const retryAfterFailureMs = 50;
  * at the rate divided by the replicas last seen alive, so that together they still stay within it.
  */
 export class SharedTokens implements TokenSource {
-  readonly interval: number;
+  private readonly sharedInterval: number;
   private readonly fallback: LocalTokens;
-  private fallbackReplicas = 1;
+  /** The replicas the fallback's rate was divided by; null while Redis serves. */
+  private fallbackReplicas: number | null = null;
 
   constructor(
     private readonly link: RedisLink,
     private readonly key: string,
     private readonly rate: RateLimit,
   ) {
-    this.interval = 1000 / rate.perSecond;
+    this.sharedInterval = 1000 / rate.perSecond;
     this.fallback = new LocalTokens(rate);
+  }
+
+  get interval(): number {
+    return this.link.available ? this.sharedInterval : this.local().interval;
   }
 
   saved(): number {
@@ -114,8 +119,9 @@ export class SharedTokens implements TokenSource {
 
   take(wanted: number): TokenGrant | Promise<TokenGrant> {
     if (!this.link.available) return this.local().take(wanted);
+    this.fallbackReplicas = null;
     return this.link
-      .run('quota', (client) => client.takeTokens(this.key, this.interval, this.rate.burst, wanted))
+      .run('quota', (client) => client.takeTokens(this.key, this.sharedInterval, this.rate.burst, wanted))
       .then(
         ([granted, nextInMs]) => ({ granted: Number(granted), nextInMs: Math.ceil(Number(nextInMs)) }),
         // A failed call may still have taken tokens in Redis: taking local ones too could exceed
@@ -125,11 +131,15 @@ export class SharedTokens implements TokenSource {
       );
   }
 
+  /**
+   * The local bucket, at this replica's share of the rate. It starts empty whenever it takes over
+   * (or the share changes): what Redis granted a moment ago still counts at the vendor.
+   */
   private local(): LocalTokens {
     const replicas = Math.max(1, this.link.replicas);
     if (replicas !== this.fallbackReplicas) {
       this.fallbackReplicas = replicas;
-      this.fallback.setRate({
+      this.fallback.restart({
         perSecond: this.rate.perSecond / replicas,
         burst: Math.max(1, Math.floor(this.rate.burst / replicas)),
       });
@@ -260,10 +270,15 @@ export class VendorQuota {
       const grant = this.tokens.take(wanted);
       if (grant instanceof Promise) {
         this.asking = true;
-        void grant.then((answer) => {
-          this.asking = false;
-          if (this.serve(answer, wanted)) this.drain();
-        });
+        void grant
+          .then((answer) => {
+            this.asking = false;
+            if (this.serve(answer, wanted)) this.drain();
+          })
+          .catch(() => {
+            // A source never rejects; should serving fail, the next release or call drains again.
+            this.asking = false;
+          });
         return;
       }
       if (!this.serve(grant, wanted)) return;
@@ -320,7 +335,7 @@ export class VendorQuota {
     for (const [id, queue] of group?.callers ?? []) if (id !== caller.id) inGroup += Math.min(queue.length, own + 1);
     let ahead = inGroup;
     for (const [name, other] of this.groups) if (name !== caller.group) ahead += Math.min(other.waiting, inGroup + 1);
-    // At the full rate: with replicas sharing it, a lower bound.
+    // At the source's rate (a lower bound when replicas share it, and Redis holds burst tokens).
     const missing = ahead + 1 - this.tokens.saved();
     return missing > 0 ? missing * this.tokens.interval : 0;
   }

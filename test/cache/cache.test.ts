@@ -108,6 +108,21 @@ describe('the vendor-response cache (in-process)', () => {
     subgraph.sandbox.setFault('gameball.profile', null);
   }, 10_000);
 
+  it('refreshes a customer in use before it expires, in the background, whatever became of the request', async () => {
+    const subgraph = await start({ CACHE_TTL_SECONDS: '1' });
+    const id = 'cust_0056';
+    await subgraph.query(publicProfile, { id }, { authorization: '' });
+    await sleep(850);
+    // A hit in the last fifth of the TTL: answered from the cache, and the profile fetched again
+    // after the response has gone.
+    await subgraph.query(publicProfile, { id }, { authorization: '' });
+    await sleep(250);
+    expect(subgraph.sandbox.count('gameball.profile', id)).toBe(2);
+    // Past the first value's TTL: the refreshed value, no call in the way.
+    await subgraph.query(publicProfile, { id }, { authorization: '' });
+    expect(subgraph.sandbox.count('gameball.profile', id)).toBe(2);
+  });
+
   it('drops the customer from the cache when this subgraph upserts it (test/cache/replicas.test.ts: deletes, across replicas)', async () => {
     const subgraph = await start();
     const id = 'cust_0054';

@@ -199,6 +199,45 @@ describe.each([
   });
 });
 
+describe('VendorCache, Redis tier', () => {
+  it('lets no lookup key address another key’s claim or version', async (context) => {
+    const link = await readyLink();
+    context.onTestFinished(() => link.close());
+    const cache = new VendorCache(settings, link, counting(), silent, 10_000);
+    const scope = requestScope(10_000);
+    // Ids a caller may send: each caches a "not found" under its own name, nothing else's.
+    await cache.load(endpoint, ['a:fetching', 'a:version'], () => Promise.resolve(null), scope);
+    const { fetch, pending } = controlledFetch();
+    const before = cache.load(endpoint, ['a'], fetch, scope);
+    // Fetched at once: no claim of another replica's in the way.
+    await sleep(100);
+    expect(pending).toHaveLength(1);
+    await cache.evict(endpoint, 'a');
+    pending[0]!.resolve({ n: 'old' });
+    await before;
+    const after = cache.load(endpoint, ['a'], fetch, scope);
+    await until(() => pending.length === 2);
+    pending[1]!.resolve({ n: 'new' });
+    expect(await after).toEqual([{ n: 'new' }]);
+  });
+
+  it('replays an eviction Redis missed before it serves that key from Redis again', async (context) => {
+    const link = await readyLink();
+    context.onTestFinished(() => link.close());
+    const cache = new VendorCache(settings, link, counting(), silent, 10_000);
+    const scope = requestScope(10_000);
+    await cache.load(endpoint, ['a'], () => Promise.resolve({ n: 'old' }), scope);
+    redisServer.pause();
+    try {
+      await cache.evict(endpoint, 'a');
+    } finally {
+      redisServer.resume();
+    }
+    for (let i = 0; i < 100 && !link.available; i++) await sleep(20);
+    expect(await cache.load(endpoint, ['a'], () => Promise.resolve({ n: 'new' }), scope)).toEqual([{ n: 'new' }]);
+  });
+});
+
 describe('VendorCache, two replicas over one Redis', () => {
   /** Replica A fetches `a` (still pending) and replica B has missed it too, 60 ms later. */
   async function bothMissing(context: { onTestFinished(fn: () => Promise<void>): void }) {

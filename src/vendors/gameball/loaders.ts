@@ -13,7 +13,7 @@ export function createGameballLoaders(
     // The public profile is the only Gameball answer anyone may see: the only one cached.
     profile: cachedLoader(
       'gameball.profile',
-      (customerId) => client.getProfile(customerId, scope),
+      (customerId, fetchScope) => client.getProfile(customerId, fetchScope),
       cache,
       scope,
       observer,

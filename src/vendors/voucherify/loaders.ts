@@ -19,8 +19,8 @@ export function createVoucherifyLoaders(
     async (idOrSourceId) => {
       const found = await client.getCustomer(idOrSourceId, scope);
       primeAliases(customer, idOrSourceId, found);
-      // A request that has the whole record has its public part too.
-      if (found) primeAliases(summary, idOrSourceId, summaryOf(found), { andKey: true });
+      // A request that has the whole record has its public part too (looked up by merchant id).
+      if (found?.source_id) summary.prime(found.source_id, summaryOf(found));
       return found;
     },
     observer,
@@ -42,18 +42,15 @@ export function createVoucherifyLoaders(
   return { customer, summary };
 }
 
-/** Keeps `found` under its other id as well (and under `key` itself with `andKey`). */
-function primeAliases<T extends { id: string; source_id?: string | null }>(
-  loader: DataLoader<string, T | null>,
+/** Keeps `found` under its other id as well. */
+function primeAliases(
+  loader: DataLoader<string, VoucherifyCustomer | null>,
   key: string,
-  found: T | null,
-  { andKey = false } = {},
+  found: VoucherifyCustomer | null,
 ): void {
-  if (!found) return;
-  for (const alias of [found.id, found.source_id]) {
-    if (alias && (andKey || alias !== key)) loader.prime(alias, found);
+  for (const alias of [found?.id, found?.source_id]) {
+    if (alias && alias !== key) loader.prime(alias, found);
   }
-  if (andKey) loader.prime(key, found);
 }
 
 export type VoucherifyLoaders = ReturnType<typeof createVoucherifyLoaders>;

@@ -78,10 +78,11 @@ export type VoucherifyAddress = NonNullable<z.infer<typeof address>>;
 /**
  * What anyone may see of a Voucherify customer (the rules in src/auth/rules.ts give these fields
  * no rule): summaries, loyalty balances and the referral count. No name, contact, address,
- * metadata (it holds the Imprint link) or who referred whom: this is what may be cached and shared.
+ * metadata (it holds the Imprint link), Voucherify id or who referred whom: this is what may be
+ * cached and shared.
  */
 export interface VoucherifyCustomerSummary {
-  readonly id: string;
+  /** The merchant's id: the lookup checks it. Voucherify's own id is left out: referrals name it. */
   readonly source_id?: string | null;
   readonly summary: VoucherifyCustomer['summary'];
   readonly loyalty: VoucherifyCustomer['loyalty'];
@@ -89,6 +90,6 @@ export interface VoucherifyCustomerSummary {
 }
 
 export function summaryOf(customer: VoucherifyCustomer): VoucherifyCustomerSummary {
-  const { id, source_id, summary, loyalty, referrals } = customer;
-  return { id, source_id, summary, loyalty, referrals: referrals && { total: referrals.total } };
+  const { source_id, summary, loyalty, referrals } = customer;
+  return { source_id, summary, loyalty, referrals: referrals && { total: referrals.total } };
 }
