@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import type { GameballProfile, UpsertCustomerRequest } from '../vendors/gameball/payloads.js';
+import type { GameballProfile, GameballSharedProfile, UpsertCustomerRequest } from '../vendors/gameball/payloads.js';
 import type { ImprintCustomer } from '../vendors/imprint/payloads.js';
 import type { VoucherifyCustomer, VoucherifyCustomerSummary } from '../vendors/voucherify/payloads.js';
 import type { VendorCache } from '../cache/vendorCache.js';
@@ -98,9 +98,14 @@ export class Customers {
     return needs;
   }
 
-  /** Gameball's profile: the public one, or the details when the request reads those anyway. */
-  profile(ref: CustomerRef): Promise<GameballProfile | null> {
-    return ref.profileVia === 'details' ? this.details(ref) : this.loaders.gameball.profile.load(ref.id);
+  /** Gameball's profile fields: from the public profile, or the details when the request reads those anyway. */
+  profile(ref: CustomerRef): Promise<GameballSharedProfile | null> {
+    return ref.profileVia === 'details' ? this.details(ref) : this.publicProfile(ref);
+  }
+
+  /** Gameball's public profile itself, for what only it serves (`isReferred`, which the details lack). */
+  publicProfile(ref: CustomerRef): Promise<GameballProfile | null> {
+    return this.loaders.gameball.profile.load(ref.id);
   }
 
   details(ref: CustomerRef) {

@@ -174,7 +174,6 @@ export interface components {
             customerAttributes?: components["schemas"]["DetailedCustomerAttributes"] | null;
             referralCode?: string | null;
             referralLink?: string | null;
-            isReferred?: boolean | null;
             dynamicReferralLink?: string | null;
         };
         CouponsCombinesWith: {

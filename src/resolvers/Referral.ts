@@ -5,7 +5,7 @@ export const Referral: ReferralResolvers = {
   code: async (ref, _, { customers }) => (await customers.profile(ref))?.referralCode ?? null,
   link: async (ref, _, { customers }) => (await customers.profile(ref))?.referralLink ?? null,
   dynamicLink: async (ref, _, { customers }) => (await customers.profile(ref))?.dynamicReferralLink ?? null,
-  isReferred: async (ref, _, { customers }) => (await customers.profile(ref))?.isReferred ?? null,
+  isReferred: async (ref, _, { customers }) => (await customers.publicProfile(ref))?.isReferred ?? null,
   referredCustomersCount: async (ref, _, { customers }) =>
     (await customers.promotionSummary(ref))?.loyalty?.referred_customers ?? null,
   receivedCount: async (ref, _, { customers }) => (await customers.promotionSummary(ref))?.referrals?.total ?? null,

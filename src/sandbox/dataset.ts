@@ -14,10 +14,12 @@ export type GameballAttributesRecord = GameballSchemas['DetailedCustomerAttribut
 export type GameballDetailsRecord = GameballSchemas['CustomerDetailsResponse'] & {
   gameballId: number;
   customerAttributes: GameballAttributesRecord;
+  /** Kept with the details, served by the public profile only (seed 002's details have none). */
+  isReferred: boolean;
 };
 
 export interface GameballRecord {
-  /** Served as is by `/details`; the public profile is an allowlisted projection of it. */
+  /** Served by `/details` without `isReferred`; the public profile is an allowlisted projection of it. */
   details: GameballDetailsRecord;
   coupons: GameballCouponRecord[];
   /** The last redemption hash issued: the fake issues a new one on every request, as it rotates. */

@@ -152,7 +152,8 @@ export function gameballFake(dataset: SandboxDataset, credentials: Credentials, 
       method: 'GET',
       path: `${prefix}/:id/details`,
       refuse: refuseSecret,
-      answer: serve((record) => record.details),
+      // Seed 002: the details answer has no `isReferred` (only the public profile, seed 000, has it).
+      answer: serve((record) => detailsOf(record)),
     },
     {
       endpoint: 'gameball.coupons',
@@ -186,6 +187,13 @@ export function gameballFake(dataset: SandboxDataset, credentials: Credentials, 
   ]);
   // The quota counts customer reads (README: "100 customer GETs a second"), every GET route together.
   return { routes, errorBody, metered: (route) => route.method === 'GET' };
+}
+
+/** The details as seed 002 documents them: every field we keep but `isReferred`. */
+function detailsOf(record: GameballRecord): Omit<GameballRecord['details'], 'isReferred'> {
+  const details: Partial<GameballRecord['details']> = { ...record.details };
+  delete details.isReferred;
+  return details as Omit<GameballRecord['details'], 'isReferred'>;
 }
 
 /**

@@ -234,6 +234,19 @@ describe('customer(id) for a customer every vendor knows', () => {
     }
   });
 
+  it('reads isReferred from the public profile even when personal data comes from the details, which lack it', async () => {
+    const referred = [...dataset.gameball.values()].find((record) => record.details.isReferred)!.details.customerId;
+    subgraph.sandbox.resetCalls();
+    const response = await subgraph.query(
+      `query ($id: ID!) { customer(id: $id) { email referral { isReferred code } } }`,
+      { id: referred },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data).toMatchObject({ customer: { referral: { isReferred: true } } });
+    expect(count('gameball.details')).toBe(1);
+    expect(count('gameball.profile')).toBe(1);
+  });
+
   it('lists received referrals oldest first, each referrer resolved to its merchant id', async () => {
     // Every generated customer has at most one referral: give one two, in the vendor's newest-first order.
     const [refereeId, firstReferrerId, secondReferrerId] = ordinaryCustomers().filter(

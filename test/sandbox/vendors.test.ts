@@ -844,6 +844,22 @@ describe('every served payload', () => {
     await sandbox.close();
   });
 
+  it('serves Gameball details with exactly the fields seed 002 lists: no isReferred', async (context) => {
+    // Its own fakes: the test below counts every call made to the shared ones.
+    const sandbox = await startSandboxVendors();
+    context.onTestFinished(() => sandbox.close());
+    const referred = [...sandbox.dataset.gameball.values()].find((record) => record.details.isReferred);
+    expect(referred).toBeDefined();
+    const path = `/${encodeURIComponent(referred!.details.customerId)}`;
+    const details = await gameball(sandbox, `${path}/details`, { headers: gameballHeaders(sandbox, true) });
+    expect(Object.keys(details.json as object).sort()).toEqual(
+      ['customerAttributes', 'customerId', 'dynamicReferralLink', 'gameballId', 'referralCode', 'referralLink'].sort(),
+    );
+    // The public profile (seed 000) is where it is.
+    const profile = await gameball(sandbox, path, { headers: gameballHeaders(sandbox) });
+    expect(profile.json).toMatchObject({ isReferred: true });
+  });
+
   it('passes our zod schemas, for every customer at every vendor, with no PII in public profiles', async () => {
     const problems: string[] = [];
     const check = (label: string, schema: z.ZodType, { status, json }: Exchange) => {

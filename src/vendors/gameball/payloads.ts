@@ -38,12 +38,13 @@ const referral = {
   customerId: z.string(),
   referralCode: text,
   referralLink: text,
-  isReferred: z.boolean().nullish(),
   dynamicReferralLink: text,
 };
 
 export const customerProfile = z.object({
   ...referral,
+  // Only the public profile has it (seed 000); the details do not (seed 002).
+  isReferred: z.boolean().nullish(),
   customerAttributes: publicAttributes.nullish(),
 }) satisfies z.ZodType<Schemas['CustomerResponse']>;
 
@@ -98,6 +99,8 @@ export const upsertResponse = z.object({
 }) satisfies z.ZodType<Schemas['UpsertCustomerResponse']>;
 
 export type GameballProfile = z.infer<typeof customerProfile>;
+/** What the public profile and the details both serve. */
+export type GameballSharedProfile = Omit<GameballProfile, 'isReferred'>;
 export type GameballDetails = z.infer<typeof customerDetails>;
 export type GameballAttributes = z.infer<typeof publicAttributes>;
 export type GameballCoupon = z.infer<typeof coupon>;
