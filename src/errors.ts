@@ -94,8 +94,11 @@ export function logRequestErrors(logger: Logger, requestId: string | null, error
     }
   }
   for (const { error, path, count } of failures.values()) {
-    const { vendor, failure, status, cause } = error;
-    logger.warn({ requestId, vendor, failure, status, cause, count, firstPath: path }, 'vendor call failed');
+    const { vendor, failure, status, cause, vendorRequestId } = error;
+    logger.warn(
+      { requestId, vendor, failure, status, cause, vendorRequestId, count, firstPath: path },
+      'vendor call failed',
+    );
   }
   for (const { error, path, count } of bugs.values()) {
     logger.error({ requestId, err: error, count, firstPath: path }, 'unexpected error');

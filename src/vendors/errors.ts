@@ -29,17 +29,26 @@ export class UpstreamError extends Error {
    * deadline, says so.
    */
   readonly retryable: boolean;
+  /** The vendor's id for the failed call (for its support), when it sent one. */
+  readonly vendorRequestId: string | undefined;
 
   constructor(
     readonly vendor: VendorName,
     readonly failure: UpstreamFailure,
     readonly status?: number,
-    options: { cause?: unknown; retryAfterMs?: number; rejectedLocally?: boolean; retryable?: boolean } = {},
+    options: {
+      cause?: unknown;
+      retryAfterMs?: number;
+      rejectedLocally?: boolean;
+      retryable?: boolean;
+      vendorRequestId?: string;
+    } = {},
   ) {
     super(describe(vendor, failure, status, options.rejectedLocally ?? false), { cause: options.cause });
     this.retryAfterMs = options.retryAfterMs;
     this.rejectedLocally = options.rejectedLocally ?? false;
     this.retryable = options.retryable ?? false;
+    this.vendorRequestId = options.vendorRequestId;
   }
 
   /** A sign the vendor is struggling (what a circuit breaker counts), not a problem with the request. */

@@ -35,6 +35,12 @@ export interface VendorHttpOptions extends Omit<VendorLimits, 'rateLimits'> {
   /** Headers sent on every call (credentials). */
   headers: Record<string, string>;
   rateLimit: RateLimit;
+  /**
+   * Whether a 404's body (parsed JSON, or undefined) is the vendor's documented "no such customer".
+   * A 404 without it (a wrong base URL or route, a proxy's page) is an upstream error, not a
+   * missing customer.
+   */
+  isNotFound(body: unknown): boolean;
   /** When set, the rate limit is shared by every replica (a global limit), else this process's own. */
   redis?: RedisLink | null;
   observer?: VendorCallObserver;
@@ -295,11 +301,14 @@ export class VendorHttp {
       const { statusCode, headers } = response;
       status = statusCode;
       if (statusCode >= 200 && statusCode < 300) return await read(response.body);
-      // Error bodies are never read: they may echo personal data or credentials.
-      await response.body.dump();
-      if (statusCode === 404) return null;
+      // Error bodies are parsed for two fields only and never logged or kept: they may echo
+      // personal data or credentials.
+      const errorBody = await this.readErrorBody(response.body);
+      if (statusCode === 404 && this.options.isNotFound(errorBody)) return null;
       const retryAfterMs = retryAfterOf(headers);
       throw new UpstreamError(this.vendor, failureForStatus(statusCode), statusCode, {
+        cause: statusCode === 404 ? 'a 404 without the vendor’s not-found body' : undefined,
+        vendorRequestId: vendorRequestIdOf(headers, errorBody),
         retryAfterMs,
         // Worth another attempt only if the wait the vendor asks for ends before the deadline.
         retryable: transientStatuses.has(statusCode) && Date.now() + (retryAfterMs ?? 0) < scope.deadlineAt,
@@ -346,6 +355,22 @@ export class VendorHttp {
       throw new UpstreamError(this.vendor, 'bad_response', undefined, { cause: paths });
     }
     return parsed.data;
+  }
+
+  /** An error response's body as JSON, if it is small JSON; else undefined. Read to the end either way. */
+  private async readErrorBody(body: Dispatcher.ResponseData['body']): Promise<unknown> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size <= maxErrorBodyBytes) chunks.push(chunk);
+    }
+    if (size > maxErrorBodyBytes) return undefined;
+    try {
+      return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -419,6 +444,24 @@ const localUndiciErrors = [
   undiciErrors.ClientDestroyedError,
   undiciErrors.ClientClosedError,
 ];
+
+/** A top-level field of a parsed JSON body, if it is an object. */
+export function fieldOf(body: unknown, name: string): unknown {
+  return body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
+}
+
+/** Larger error bodies are read and dropped unparsed. */
+const maxErrorBodyBytes = 16_384;
+
+/**
+ * The id the vendor's support asks for: an `x-request-id` header, or Voucherify's `request_id` in
+ * its error body. Only a plain token is kept (it is logged).
+ */
+function vendorRequestIdOf(headers: Dispatcher.ResponseData['headers'], body: unknown): string | undefined {
+  const header = headers['x-request-id'];
+  const id = typeof header === 'string' ? header : fieldOf(body, 'request_id');
+  return typeof id === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(id) ? id : undefined;
+}
 
 function failureForStatus(status: number): UpstreamError['failure'] {
   if (status === 401 || status === 403) return 'unauthorized';

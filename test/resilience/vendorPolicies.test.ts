@@ -7,6 +7,7 @@ import type { VendorLimits } from '../../src/vendors/settings.js';
 import { VoucherifyClient } from '../../src/vendors/voucherify/client.js';
 import { testLimits } from '../support/limits.js';
 import { json, startUpstream, type Reply, type Upstream } from '../support/upstream.js';
+import { notFoundBodies } from '../vendors/fixtures.js';
 
 // The cockatiel policies around every vendor call, against a real HTTP server on 127.0.0.1 that
 // injects faults: which failures are retried and how often, Retry-After, the request scope, the
@@ -287,7 +288,7 @@ describe('vendor call policies', () => {
     });
 
     it('does not count answers about the request (404, 4xx) as the vendor failing', async () => {
-      upstream.respond(() => ({ status: 404 }));
+      upstream.respond(() => json(404, notFoundBodies.gameball));
       const client = gameball({ maxRetries: 0, breakerThreshold: 2 });
       for (let call = 0; call < 5; call += 1) expect(await client.getProfile('cust_0001')).toBeNull();
       expect(upstream.requests).toHaveLength(5);

@@ -31,6 +31,21 @@ export function imprintClient(baseUrl: string, limits: Partial<VendorLimits> = {
   return new ImprintClient({ baseUrl, ...credentials.imprint }, { ...defaultLimits, ...limits });
 }
 
+/** Each vendor's "no such customer" answer, as its document shows it (openapi/, seeds 001 and 003). */
+export const notFoundBodies: Record<VendorName, unknown> = {
+  gameball: { code: 404, message: 'Customer not found' },
+  voucherify: {
+    code: 404,
+    key: 'not_found',
+    message: 'Resource not found',
+    details: 'Cannot find customer with id cust_123',
+    request_id: 'v-0c1f2e3d4b5a6978',
+    resource_id: 'cust_123',
+    resource_type: 'customer',
+  },
+  imprint: { type: 'CUSTOMER_NOT_FOUND_ERROR', message: 'Customer not found' },
+};
+
 /** One client endpoint, opened on a base URL; `call` takes the customer id. */
 export interface Bound {
   call(id: string): Promise<unknown>;

@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { VendorLimits } from '../../src/vendors/settings.js';
 import { json, type Reply } from '../support/upstream.js';
-import { credentialValues, endpoints, expectNoLeak, upstreamFailure, useUpstream } from './fixtures.js';
+import { credentialValues, endpoints, expectNoLeak, notFoundBodies, upstreamFailure, useUpstream } from './fixtures.js';
 
 /** Recognisable values an upstream might echo; none may reach an error. */
 const SECRET_CANARY = 'sk_live_CANARY_9f3b27d1e8';
@@ -87,10 +87,26 @@ describe.each(endpoints)('$vendor $name', (endpoint) => {
     });
   }
 
-  it(`resolves to ${String(endpoint.notFound)} on 404`, async () => {
-    ctx.up.respond(() => json(404, { code: 404, key: 'not_found', message: 'Resource not found' }));
+  it(`resolves to ${String(endpoint.notFound)} on a 404 with the vendor's not-found body`, async () => {
+    ctx.up.respond(() => json(404, notFoundBodies[endpoint.vendor]));
     await expect(open().call('cust_123')).resolves.toBe(endpoint.notFound);
     expect(ctx.up.requests).toHaveLength(1);
+  });
+
+  it.each([
+    ['a page that is not JSON (a wrong base URL, a proxy)', { status: 404, body: '<html>Not Found</html>' }],
+    ['another vendor’s not-found body', json(404, { error: 'not found' })],
+  ])('reports a 404 with %s as an upstream error, not a missing customer', async (_, reply) => {
+    ctx.up.respond(() => reply);
+    const error = await upstreamFailure(open().call(CUSTOMER_ID));
+    expect([error.vendor, error.failure, error.status]).toEqual([endpoint.vendor, 'rejected', 404]);
+  });
+
+  it('keeps the vendor’s request id of a failed call (for its support), never its body', async () => {
+    ctx.up.respond(() => json(503, { code: 503, message: `echo ${CUSTOMER_ID}`, request_id: 'v-5e6f7a8b' }));
+    const error = await upstreamFailure(open().call(CUSTOMER_ID));
+    expect(error.vendorRequestId).toBe('v-5e6f7a8b');
+    expect(`${error.message} ${String(error.cause)}`).not.toContain(CUSTOMER_ID);
   });
 
   it.each(statusMapping)('maps HTTP $status to $failure, without leaking the body', async ({ status, failure }) => {

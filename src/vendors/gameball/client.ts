@@ -1,4 +1,4 @@
-import { VendorHttp, pathOf, type RequestScope, type VendorCallObserver } from '../http.js';
+import { VendorHttp, fieldOf, pathOf, type RequestScope, type VendorCallObserver } from '../http.js';
 import type { RedisLink } from '../../redis.js';
 import type { VendorLimits, VendorSettings } from '../settings.js';
 import {
@@ -34,6 +34,8 @@ export class GameballClient {
       headers: { apikey: settings.apiKey },
       ...limits,
       rateLimit: limits.rateLimits.gameball,
+      // Gameball documents no 404 body; its other errors are `{ code, message }` (openapi/gameball.yaml).
+      isNotFound: (body) => fieldOf(body, 'code') === 404,
       redis,
       observer,
     });

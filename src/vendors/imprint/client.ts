@@ -1,4 +1,4 @@
-import { VendorHttp, pathOf, type RequestScope, type VendorCallObserver } from '../http.js';
+import { VendorHttp, fieldOf, pathOf, type RequestScope, type VendorCallObserver } from '../http.js';
 import type { RedisLink } from '../../redis.js';
 import type { VendorLimits, VendorSettings } from '../settings.js';
 import { customer, type ImprintCustomer } from './payloads.js';
@@ -19,6 +19,8 @@ export class ImprintClient {
       headers: { authorization: `Bearer ${settings.apiKey}` },
       ...limits,
       rateLimit: limits.rateLimits.imprint,
+      // Seed 003: `type: CUSTOMER_NOT_FOUND_ERROR`.
+      isNotFound: (body) => fieldOf(body, 'type') === 'CUSTOMER_NOT_FOUND_ERROR',
       redis,
       observer,
     });

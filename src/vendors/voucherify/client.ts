@@ -1,4 +1,4 @@
-import { VendorHttp, pathOf, type RequestScope, type VendorCallObserver } from '../http.js';
+import { VendorHttp, fieldOf, pathOf, type RequestScope, type VendorCallObserver } from '../http.js';
 import type { RedisLink } from '../../redis.js';
 import type { VendorLimits, VendorSettings } from '../settings.js';
 import { customer, type VoucherifyCustomer } from './payloads.js';
@@ -19,6 +19,8 @@ export class VoucherifyClient {
       headers: { 'x-app-id': settings.appId, 'x-app-token': settings.appToken },
       ...limits,
       rateLimit: limits.rateLimits.voucherify,
+      // Seed 001: `key: not_found` for `resource_type: customer`.
+      isNotFound: (body) => fieldOf(body, 'key') === 'not_found' && fieldOf(body, 'resource_type') === 'customer',
       redis,
       observer,
     });
