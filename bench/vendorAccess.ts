@@ -175,7 +175,9 @@ export function vendorEndpoints(settings: Settings): Endpoints & { close(): Prom
     maxConcurrency,
   );
   const seg = encodeURIComponent;
-  const gameballPath = (id: string, suffix = '') => `/api/v4.0/integrations/customers/${seg(id)}${suffix}`;
+  // As the client calls them: the profile under /api/v4.0, the others under /api/v4 (openapi/gameball.yaml).
+  const gameballPath = (id: string, suffix = '') =>
+    `/api/${suffix ? 'v4' : 'v4.0'}/integrations/customers/${seg(id)}${suffix}`;
   return {
     gameballProfile: (id) => gameball.get(gameballPath(id)),
     gameballDetails: (id) => gameball.get(gameballPath(id, '/details'), gameballSecret),

@@ -35,6 +35,25 @@ export interface paths {
         get: operations["getCustomer"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v4/integrations/customers/{customerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The merchant's unique identifier for the customer */
+                customerId: components["parameters"]["CustomerId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
         /** Remove the customer profile and its data */
         delete: operations["deleteCustomer"];
         options?: never;
@@ -42,7 +61,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v4.0/integrations/customers/{customerId}/delete": {
+    "/api/v4/integrations/customers/{customerId}/delete": {
         parameters: {
             query?: never;
             header?: never;
@@ -62,7 +81,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v4.0/integrations/customers/{customerId}/details": {
+    "/api/v4/integrations/customers/{customerId}/details": {
         parameters: {
             query?: never;
             header?: never;
@@ -82,7 +101,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v4.0/integrations/customers/{customerId}/coupons": {
+    "/api/v4/integrations/customers/{customerId}/coupons": {
         parameters: {
             query?: never;
             header?: never;
@@ -102,7 +121,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v4.0/integrations/customers/{customerId}/hash": {
+    "/api/v4/integrations/customers/{customerId}/hash": {
         parameters: {
             query?: never;
             header?: never;

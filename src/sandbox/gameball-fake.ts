@@ -56,11 +56,13 @@ const upsertRequest = z.object({
 
 type UpsertRequest = z.infer<typeof upsertRequest>;
 
-const prefixes = [
-  // The OpenAPI pages (and our client) use /api/v4.0, the prose /api/v4: both are served.
-  '/api/v4.0/integrations/customers',
-  '/api/v4/integrations/customers',
-];
+/**
+ * Each route under the prefixes the seeds show it at, and no other: the OpenAPI pages put the
+ * profile (seed 000) and the upsert (seed 004) under /api/v4.0; the prose (seed 002) puts every
+ * route under /api/v4, and it is the only one that documents details, coupons, hash and delete.
+ */
+const v4 = '/api/v4/integrations/customers';
+const v4and40 = [v4, '/api/v4.0/integrations/customers'];
 const plainDate = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
@@ -139,18 +141,28 @@ export function gameballFake(dataset: SandboxDataset, credentials: Credentials, 
     return { status: 200, body: { gameballId: lastGameballId } };
   }
 
-  const routes = prefixes.flatMap((prefix): FakeRoute[] => [
-    {
-      endpoint: 'gameball.profile',
-      method: 'GET',
-      path: `${prefix}/:id`,
-      refuse: refusePublic,
-      answer: serve(publicProfile),
-    },
+  const routes: FakeRoute[] = [
+    ...v4and40.flatMap((prefix): FakeRoute[] => [
+      {
+        endpoint: 'gameball.profile',
+        method: 'GET',
+        path: `${prefix}/:id`,
+        refuse: refusePublic,
+        answer: serve(publicProfile),
+      },
+      {
+        endpoint: 'gameball.upsert',
+        method: 'POST',
+        path: prefix,
+        refuse: refusePublic,
+        keyOf: customerIdOf,
+        answer: upsert,
+      },
+    ]),
     {
       endpoint: 'gameball.details',
       method: 'GET',
-      path: `${prefix}/:id/details`,
+      path: `${v4}/:id/details`,
       refuse: refuseSecret,
       // Seed 002: the details answer has no `isReferred` (only the public profile, seed 000, has it).
       answer: serve((record) => detailsOf(record)),
@@ -158,14 +170,14 @@ export function gameballFake(dataset: SandboxDataset, credentials: Credentials, 
     {
       endpoint: 'gameball.coupons',
       method: 'GET',
-      path: `${prefix}/:id/coupons`,
+      path: `${v4}/:id/coupons`,
       refuse: refuseSecret,
       answer: serve((record) => ({ coupons: record.coupons })),
     },
     {
       endpoint: 'gameball.hash',
       method: 'GET',
-      path: `${prefix}/:id/hash`,
+      path: `${v4}/:id/hash`,
       refuse: refuseSecret,
       // The hash rotates: a new one for every request.
       answer: serve((record) => {
@@ -173,18 +185,10 @@ export function gameballFake(dataset: SandboxDataset, credentials: Credentials, 
         return { hash: record.hash };
       }),
     },
-    {
-      endpoint: 'gameball.upsert',
-      method: 'POST',
-      path: prefix,
-      refuse: refusePublic,
-      keyOf: customerIdOf,
-      answer: upsert,
-    },
-    { endpoint: 'gameball.delete', method: 'DELETE', path: `${prefix}/:id`, refuse: refuseSecret, answer: remove },
+    { endpoint: 'gameball.delete', method: 'DELETE', path: `${v4}/:id`, refuse: refuseSecret, answer: remove },
     // For systems that cannot send DELETE (seed 002).
-    { endpoint: 'gameball.delete', method: 'POST', path: `${prefix}/:id/delete`, refuse: refuseSecret, answer: remove },
-  ]);
+    { endpoint: 'gameball.delete', method: 'POST', path: `${v4}/:id/delete`, refuse: refuseSecret, answer: remove },
+  ];
   // The quota counts customer reads (README: "100 customer GETs a second"), every GET route together.
   return { routes, errorBody, metered: (route) => route.method === 'GET' };
 }

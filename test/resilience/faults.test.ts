@@ -35,7 +35,7 @@ const customerQuery = `query Customer($id: ID!) { customer(id: $id) { ${selectio
 const vendorTitles: Record<VendorName, string> = { gameball: 'Gameball', voucherify: 'Voucherify', imprint: 'Imprint' };
 
 const gameballProfile = (id: string) => `/api/v4.0/integrations/customers/${id}`;
-const gameballCoupons = (id: string) => `/api/v4.0/integrations/customers/${id}/coupons`;
+const gameballCoupons = (id: string) => `/api/v4/integrations/customers/${id}/coupons`;
 const voucherifyCustomer = (id: string) => `/v1/customers/${id}`;
 const imprintCustomer = (imprintId: string) => `/v2/customers/${imprintId}`;
 

@@ -86,7 +86,13 @@ function imprintHeaders(sandbox: SandboxVendors): Record<string, string> {
   return { Authorization: `Bearer ${sandbox.settings.imprint.apiKey}` };
 }
 
-function gameball(sandbox: SandboxVendors, path: string, init: RequestInit = {}, version = 'v4.0'): Promise<Exchange> {
+/** A Gameball route, by default under the prefix the client calls it at (openapi/gameball.yaml). */
+function gameball(
+  sandbox: SandboxVendors,
+  path: string,
+  init: RequestInit = {},
+  version = init.method === 'DELETE' || /\/(details|coupons|hash|delete)$/.test(path) ? 'v4' : 'v4.0',
+): Promise<Exchange> {
   return request(`${sandbox.settings.gameball.baseUrl}/api/${version}/integrations/customers${path}`, init);
 }
 
@@ -444,33 +450,31 @@ describe('sandbox vendors over HTTP', () => {
     expect(sandbox.dataset.gameball.has(edge.rich)).toBe(true);
   });
 
-  it('serves every Gameball route under /api/v4.0 and /api/v4, as JSON', async () => {
+  it('serves each Gameball route under the prefixes its seed shows, as JSON, and 404 elsewhere', async () => {
+    const secret = { headers: gameballHeaders(sandbox, true) };
+    // The profile: /api/v4.0 (seed 000) and /api/v4 (seed 002).
     for (const version of ['v4.0', 'v4']) {
       const profile = await gameball(sandbox, `/${edge.rich}`, { headers: gameballHeaders(sandbox) }, version);
       expect(profile.status).toBe(200);
       expect(profile.contentType).toMatch(/^application\/json/);
       expect(issuesOf(customerProfile, profile.json)).toEqual([]);
-      const details = await gameball(
-        sandbox,
-        `/${edge.rich}/details`,
-        { headers: gameballHeaders(sandbox, true) },
-        version,
-      );
-      expect(details.status).toBe(200);
-      expect(issuesOf(customerDetails, details.json)).toEqual([]);
-      const coupons = await gameball(
-        sandbox,
-        `/${edge.rich}/coupons`,
-        { headers: gameballHeaders(sandbox, true) },
-        version,
-      );
-      expect(coupons.status).toBe(200);
-      expect(issuesOf(customerCoupons, coupons.json)).toEqual([]);
-      const hash = await gameball(sandbox, `/${edge.rich}/hash`, { headers: gameballHeaders(sandbox, true) }, version);
-      expect(hash.status).toBe(200);
-      expect(hash.json).toEqual({ hash: anyString });
-      expect(customerHash.parse(hash.json).hash).toMatch(/^\d{6}$/);
     }
+    // Details, coupons and hash: /api/v4 only (seed 002 is the only page that documents them).
+    const details = await gameball(sandbox, `/${edge.rich}/details`, secret);
+    expect(details.status).toBe(200);
+    expect(issuesOf(customerDetails, details.json)).toEqual([]);
+    const coupons = await gameball(sandbox, `/${edge.rich}/coupons`, secret);
+    expect(coupons.status).toBe(200);
+    expect(issuesOf(customerCoupons, coupons.json)).toEqual([]);
+    const hash = await gameball(sandbox, `/${edge.rich}/hash`, secret);
+    expect(hash.status).toBe(200);
+    expect(hash.json).toEqual({ hash: anyString });
+    expect(customerHash.parse(hash.json).hash).toMatch(/^\d{6}$/);
+    for (const suffix of ['/details', '/coupons', '/hash']) {
+      expect((await gameball(sandbox, `/${edge.rich}${suffix}`, secret, 'v4.0')).status, suffix).toBe(404);
+    }
+    expect((await gameball(sandbox, `/${edge.rich}`, { method: 'DELETE', ...secret }, 'v4.0')).status).toBe(404);
+    expect(sandbox.dataset.gameball.has(edge.rich)).toBe(true);
   });
 
   it('rotates the redemption hash on every request', async () => {

@@ -74,7 +74,9 @@ export interface Endpoint {
   open(baseUrl: string, limits?: Partial<VendorLimits>): Bound;
 }
 
+// Where openapi/gameball.yaml puts each route (the seeds' OpenAPI pages, else their prose).
 const gameballBase = '/api/v4.0/integrations/customers';
+const gameballProseBase = '/api/v4/integrations/customers';
 
 function gameball(run: (client: GameballClient, id: string) => Promise<unknown>) {
   return (baseUrl: string, limits?: Partial<VendorLimits>): Bound => {
@@ -101,7 +103,7 @@ export const endpoints: Endpoint[] = [
     vendor: 'gameball',
     name: 'getDetails',
     method: 'GET',
-    path: (id) => `${gameballBase}/${id}/details`,
+    path: (id) => `${gameballProseBase}/${id}/details`,
     idInPath: true,
     readsBody: true,
     ok: { body: { customerId: 'c-1', gameballId: 1 }, result: { customerId: 'c-1', gameballId: 1 } },
@@ -114,7 +116,7 @@ export const endpoints: Endpoint[] = [
     vendor: 'gameball',
     name: 'getCoupons',
     method: 'GET',
-    path: (id) => `${gameballBase}/${id}/coupons`,
+    path: (id) => `${gameballProseBase}/${id}/coupons`,
     idInPath: true,
     readsBody: true,
     ok: { body: { coupons: [{ code: 'C1' }] }, result: [{ code: 'C1' }] },
@@ -127,7 +129,7 @@ export const endpoints: Endpoint[] = [
     vendor: 'gameball',
     name: 'getRedemptionHash',
     method: 'GET',
-    path: (id) => `${gameballBase}/${id}/hash`,
+    path: (id) => `${gameballProseBase}/${id}/hash`,
     idInPath: true,
     readsBody: true,
     ok: { body: { hash: '000123' }, result: '000123' },
@@ -153,7 +155,7 @@ export const endpoints: Endpoint[] = [
     vendor: 'gameball',
     name: 'delete',
     method: 'DELETE',
-    path: (id) => `${gameballBase}/${id}`,
+    path: (id) => `${gameballProseBase}/${id}`,
     idInPath: true,
     readsBody: false,
     ok: { body: {}, result: true },

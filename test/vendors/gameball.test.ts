@@ -95,7 +95,7 @@ describe('GameballClient', () => {
       ctx.up.respond(() => json(200, gameballDetails));
       const details = await client().getDetails('cust_abc12345xyz67890');
 
-      expect(only().path).toBe('/api/v4.0/integrations/customers/cust_abc12345xyz67890/details');
+      expect(only().path).toBe('/api/v4/integrations/customers/cust_abc12345xyz67890/details');
       expect(details).toEqual({
         customerId: 'cust_abc12345xyz67890',
         gameballId: 418384,
@@ -132,7 +132,7 @@ describe('GameballClient', () => {
       ctx.up.respond(() => json(200, { coupons: [...gameballCoupons.coupons, second], page: 1 }));
       const coupons = await client().getCoupons('cust_abc12345xyz67890');
 
-      expect(only().path).toBe('/api/v4.0/integrations/customers/cust_abc12345xyz67890/coupons');
+      expect(only().path).toBe('/api/v4/integrations/customers/cust_abc12345xyz67890/coupons');
       expect(coupons).toEqual([
         {
           name: 'Welcome Discount',
@@ -185,7 +185,7 @@ describe('GameballClient', () => {
     it('returns the hash of the sample as a string, leading zero kept', async () => {
       ctx.up.respond(() => json(200, { hash: '039684' }));
       await expect(client().getRedemptionHash('cust_abc12345xyz67890')).resolves.toBe('039684');
-      expect(only().path).toBe('/api/v4.0/integrations/customers/cust_abc12345xyz67890/hash');
+      expect(only().path).toBe('/api/v4/integrations/customers/cust_abc12345xyz67890/hash');
     });
   });
 
@@ -213,7 +213,7 @@ describe('GameballClient', () => {
 
       const request = only();
       expect(request.method).toBe('DELETE');
-      expect(request.path).toBe('/api/v4.0/integrations/customers/cust_abc12345xyz67890');
+      expect(request.path).toBe('/api/v4/integrations/customers/cust_abc12345xyz67890');
       expect(request.body).toBe('');
     });
   });

@@ -14,7 +14,8 @@ import {
 } from './payloads.js';
 
 /**
- * Gameball's customer endpoints. The public key goes on every call; the secret key only on the
+ * Gameball's customer endpoints, each at the prefix its seed documents it (openapi/gameball.yaml):
+ * the profile and the upsert under /api/v4.0, the rest under /api/v4. The public key goes on every call; the secret key only on the
  * endpoints that need it (details, coupons, hash, delete), so a public read never carries it. Every
  * call takes the GraphQL request's scope (deadline, request id) when there is one.
  */
@@ -57,7 +58,7 @@ export class GameballClient {
       {
         endpoint: 'details',
         method: 'GET',
-        path: pathOf`/api/v4.0/integrations/customers/${customerId}/details`,
+        path: pathOf`/api/v4/integrations/customers/${customerId}/details`,
         headers: this.secret,
       },
       customerDetails,
@@ -70,7 +71,7 @@ export class GameballClient {
       {
         endpoint: 'coupons',
         method: 'GET',
-        path: pathOf`/api/v4.0/integrations/customers/${customerId}/coupons`,
+        path: pathOf`/api/v4/integrations/customers/${customerId}/coupons`,
         headers: this.secret,
       },
       customerCoupons,
@@ -84,7 +85,7 @@ export class GameballClient {
       {
         endpoint: 'hash',
         method: 'GET',
-        path: pathOf`/api/v4.0/integrations/customers/${customerId}/hash`,
+        path: pathOf`/api/v4/integrations/customers/${customerId}/hash`,
         headers: this.secret,
       },
       customerHash,
@@ -109,7 +110,7 @@ export class GameballClient {
       {
         endpoint: 'delete',
         method: 'DELETE',
-        path: pathOf`/api/v4.0/integrations/customers/${customerId}`,
+        path: pathOf`/api/v4/integrations/customers/${customerId}`,
         headers: this.secret,
       },
       scope,
