@@ -72,15 +72,15 @@ export type Coupon = {
   expiresAt?: Maybe<Scalars['DateTime']['output']>;
   /** The coupon group it belongs to, if any. */
   group?: Maybe<CouponGroup>;
-  /** Whether the coupon is switched on. */
-  isActive: Scalars['Boolean']['output'];
+  /** Whether the coupon is switched on; `null` when Gameball does not say (it documents no default). */
+  isActive?: Maybe<Scalars['Boolean']['output']>;
   /**
    * Whether this customer can use the coupon now: active, started, not expired and not used up,
    * overall and by this customer.
    */
   isAvailable: Scalars['Boolean']['output'];
-  /** Whether the coupon has expired. */
-  isExpired: Scalars['Boolean']['output'];
+  /** Whether the coupon has expired; `null` when Gameball does not say (it documents no default). */
+  isExpired?: Maybe<Scalars['Boolean']['output']>;
   /** Whether a person created the coupon by hand rather than a reward or automation. */
   isManual: Scalars['Boolean']['output'];
   /** Uses allowed per customer. */
@@ -108,12 +108,12 @@ export type Coupon = {
 /** Which other discounts a coupon stacks with. */
 export type CouponCombinations = {
   __typename?: 'CouponCombinations';
-  /** Order discounts. */
-  orderDiscounts: Scalars['Boolean']['output'];
-  /** Product discounts. */
-  productDiscounts: Scalars['Boolean']['output'];
-  /** Shipping discounts. */
-  shippingDiscounts: Scalars['Boolean']['output'];
+  /** Order discounts; `null` when Gameball does not say (it documents no default). */
+  orderDiscounts?: Maybe<Scalars['Boolean']['output']>;
+  /** Product discounts; `null` when Gameball does not say. */
+  productDiscounts?: Maybe<Scalars['Boolean']['output']>;
+  /** Shipping discounts; `null` when Gameball does not say. */
+  shippingDiscounts?: Maybe<Scalars['Boolean']['output']>;
 };
 
 /** What a coupon may be applied to. */
@@ -775,9 +775,9 @@ export type CouponResolvers<ContextType = Context, ParentType extends ResolversP
   entitlements?: Resolver<ResolversTypes['CouponEntitlements'], ParentType, ContextType>;
   expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   group?: Resolver<Maybe<ResolversTypes['CouponGroup']>, ParentType, ContextType>;
-  isActive?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  isActive?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   isAvailable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  isExpired?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  isExpired?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   isManual?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   limitPerCustomer?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   maxDiscount?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
@@ -792,9 +792,9 @@ export type CouponResolvers<ContextType = Context, ParentType extends ResolversP
 };
 
 export type CouponCombinationsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CouponCombinations'] = ResolversParentTypes['CouponCombinations']> = {
-  orderDiscounts?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  productDiscounts?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  shippingDiscounts?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  orderDiscounts?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  productDiscounts?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  shippingDiscounts?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
 };
 
 export type CouponEntitlementsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CouponEntitlements'] = ResolversParentTypes['CouponEntitlements']> = {

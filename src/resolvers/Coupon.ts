@@ -51,8 +51,9 @@ export const Coupon: CouponResolvers = {
     moneyFromMajorUnits(coupon.minOrderValue, coupon.currency ?? settings.currencyCode),
   startsAt: (coupon) => vendorDateTime(coupon.startDate),
   expiresAt: (coupon) => vendorDateTime(coupon.expiryDate),
-  isExpired: (coupon) => coupon.isExpired ?? false,
-  isActive: (coupon) => coupon.isActive ?? false,
+  // Gameball documents no defaults for these: a missing flag is unknown, not false.
+  isExpired: (coupon) => coupon.isExpired ?? null,
+  isActive: (coupon) => coupon.isActive ?? null,
   isAvailable: (coupon) => isCouponAvailable(coupon, new Date()),
   isManual: (coupon) => coupon.isManualCoupon ?? false,
   usageLimit: (coupon) => coupon.usageLimit ?? null,

@@ -234,6 +234,37 @@ describe('customer(id) for a customer every vendor knows', () => {
     }
   });
 
+  it('answers null, not false, for coupon flags Gameball leaves out (it documents no defaults)', async () => {
+    const id = 'cust_0057';
+    const record = dataset.gameball.get(id)!;
+    const coupons = record.coupons;
+    const bare = { ...coupons[0]!, code: 'BARE-1', combinesWith: { orderDiscounts: true } };
+    delete bare.isActive;
+    delete bare.isExpired;
+    record.coupons = [bare];
+    try {
+      const response = await subgraph.query(
+        `query ($id: ID!) { customer(id: $id) { coupons { code isActive isExpired combinesWith { orderDiscounts productDiscounts shippingDiscounts } } } }`,
+        { id },
+      );
+      expect(response.errors).toBeUndefined();
+      expect(response.data).toEqual({
+        customer: {
+          coupons: [
+            {
+              code: 'BARE-1',
+              isActive: null,
+              isExpired: null,
+              combinesWith: { orderDiscounts: true, productDiscounts: null, shippingDiscounts: null },
+            },
+          ],
+        },
+      });
+    } finally {
+      record.coupons = coupons;
+    }
+  });
+
   it('reads isReferred from the public profile even when personal data comes from the details, which lack it', async () => {
     const referred = [...dataset.gameball.values()].find((record) => record.details.isReferred)!.details.customerId;
     subgraph.sandbox.resetCalls();

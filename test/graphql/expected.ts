@@ -110,8 +110,8 @@ export function expectedCoupon(coupon: GameballCouponRecord) {
     minOrderValue: moneyFromMajor(coupon.minOrderValue, currency),
     startsAt: isoDateTime(coupon.startDate),
     expiresAt: isoDateTime(coupon.expiryDate),
-    isExpired: coupon.isExpired ?? false,
-    isActive: coupon.isActive ?? false,
+    isExpired: coupon.isExpired ?? null,
+    isActive: coupon.isActive ?? null,
     isAvailable: availabilityFlagOf(coupon),
     isManual: coupon.isManualCoupon ?? false,
     usageLimit: coupon.usageLimit ?? null,
@@ -126,9 +126,9 @@ export function expectedCoupon(coupon: GameballCouponRecord) {
       platforms: coupon.entitledPlatforms ?? [],
     },
     combinesWith: {
-      orderDiscounts: coupon.combinesWith?.orderDiscounts ?? false,
-      productDiscounts: coupon.combinesWith?.productDiscounts ?? false,
-      shippingDiscounts: coupon.combinesWith?.shippingDiscounts ?? false,
+      orderDiscounts: coupon.combinesWith?.orderDiscounts ?? null,
+      productDiscounts: coupon.combinesWith?.productDiscounts ?? null,
+      shippingDiscounts: coupon.combinesWith?.shippingDiscounts ?? null,
     },
     group: coupon.group
       ? { handle: coupon.group.handle ?? null, url: coupon.group.url ?? null, iconPath: coupon.group.iconPath ?? null }

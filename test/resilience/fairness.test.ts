@@ -113,9 +113,10 @@ describe('vendor quota is shared fairly between callers', () => {
     endFlood();
     const floodRequests = await flooding;
 
-    // The flood asked for far more than the quota serves in that time, so it was refused in part,
-    // at once and on our side: the circuits stayed closed.
-    expect(floodRequests).toBeGreaterThan(8);
+    // The flood asked for far more than the quota serves in that time (each of its requests 40
+    // lookups; how many it sent depends on how busy the machine is), so it was refused in part, at
+    // once and on our side: the circuits stayed closed.
+    expect(floodRequests).toBeGreaterThanOrEqual(connections);
     during.forEach(expectComplete);
     const metrics = await (await fetch(`${subgraph.metricsUrl}/metrics`)).text();
     expect(metrics).toMatch(/vendor_quota_refusals_total\{vendor="gameball",reason="deadline"\} [1-9]/);
