@@ -283,7 +283,7 @@ export type CustomerAttributesInput = {
   joinDate?: InputMaybe<Scalars['LocalDate']['input']>;
   /** Last name. */
   lastName?: InputMaybe<Scalars['String']['input']>;
-  /** Mobile number in E.164, e.g. `+14155552671`. */
+  /** Mobile number: as `UpsertCustomerInput.mobile`, e.g. `+14155552671`; separators are stripped. */
   mobile?: InputMaybe<Scalars['String']['input']>;
   /** Postal or ZIP code. */
   postalCode?: InputMaybe<Scalars['String']['input']>;
@@ -542,7 +542,11 @@ export type UpsertCustomerInput = {
   guest?: InputMaybe<Scalars['Boolean']['input']>;
   /** The merchant's customer id. */
   id: Scalars['ID']['input'];
-  /** Mobile number in E.164 (`+14155552671`) for channel merging by mobile. */
+  /**
+   * Mobile number, for channel merging by mobile: 6 to 15 digits with an optional leading `+`, as
+   * Gameball accepts it (it documents no format). Spaces, dashes, dots and parentheses are stripped:
+   * `+1 (415) 555-2671` is sent as `+14155552671`.
+   */
   mobile?: InputMaybe<Scalars['String']['input']>;
   /** The referral code of the existing customer who referred this one; processed on creation. */
   referrerCode?: InputMaybe<Scalars['String']['input']>;

@@ -5,7 +5,16 @@ import { UpstreamError } from '../vendors/errors.js';
 import { badInput, parseId } from './inputs.js';
 import type { UserErrorModel } from './models.js';
 
-const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +14155552671');
+// Gameball asks for a "mobile number" and documents no format: digits with an optional leading +.
+// The separators people type (spaces, dashes, dots, parentheses) are stripped before it is sent.
+const mobileNumber = z
+  .string()
+  .transform((value) => value.replace(/[\s().-]/g, ''))
+  .pipe(
+    z
+      .string()
+      .regex(/^\+?\d{6,15}$/, 'must be a phone number: 6 to 15 digits with an optional leading +, e.g. +14155552671'),
+  );
 const customAttributes = z.record(z.string(), z.unknown(), { error: 'must be a JSON object' });
 
 export const Mutation: MutationResolvers = {
@@ -50,7 +59,7 @@ function toGameballRequest(input: UpsertCustomerInput): UpsertCustomerRequest {
     customerId: parseId(input.id, ['input', 'id']),
     ...definedOnly({
       email: input.email,
-      mobile: validated(e164, input.mobile, ['input', 'mobile']),
+      mobile: validated(mobileNumber, input.mobile, ['input', 'mobile']),
       referrerCode: input.referrerCode,
       guest: input.guest,
     }),
@@ -64,7 +73,7 @@ function toGameballAttributes(attributes: CustomerAttributesInput): UpsertCustom
     firstName: attributes.firstName,
     lastName: attributes.lastName,
     email: attributes.email,
-    mobile: validated(e164, attributes.mobile, ['input', 'attributes', 'mobile']),
+    mobile: validated(mobileNumber, attributes.mobile, ['input', 'attributes', 'mobile']),
     gender: attributes.gender,
     dateOfBirth: attributes.dateOfBirth,
     joinDate: attributes.joinDate,
