@@ -357,33 +357,36 @@ export class VendorHttp {
     return parsed.data;
   }
 
-  /** An error response's body as JSON, if it is small JSON; else undefined. Read to the end either way. */
+  /** An error response's body as JSON, if it is small JSON; else undefined (a larger one is dropped unread). */
   private async readErrorBody(body: Dispatcher.ResponseData['body']): Promise<unknown> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size <= maxErrorBodyBytes) chunks.push(chunk);
-    }
-    if (size > maxErrorBodyBytes) return undefined;
+    let text: string;
     try {
-      return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+      text = (await this.readCapped(body, maxErrorBodyBytes)).toString('utf8');
+    } catch (error) {
+      if (error instanceof UpstreamError) return undefined;
+      throw error;
+    }
+    try {
+      return JSON.parse(text) as unknown;
     } catch {
       return undefined;
     }
   }
 
   /**
-   * The whole body, up to VENDOR_MAX_RESPONSE_BYTES: a longer one (a vendor bug, or a hostile
+   * The whole body, up to `limit` (VENDOR_MAX_RESPONSE_BYTES): a longer one (a vendor bug, or a hostile
    * upstream) is refused before it is buffered. A body timeout or a dropped connection rejects
    * with its own error, for the caller to classify.
    */
-  private async readCapped(body: Dispatcher.ResponseData['body']): Promise<Buffer> {
+  private async readCapped(
+    body: Dispatcher.ResponseData['body'],
+    limit = this.options.maxResponseBytes,
+  ): Promise<Buffer> {
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of body as AsyncIterable<Buffer>) {
       size += chunk.length;
-      if (size > this.options.maxResponseBytes) {
+      if (size > limit) {
         body.destroy();
         throw new UpstreamError(this.vendor, 'bad_response', undefined, { cause: 'response too large' });
       }
@@ -450,7 +453,7 @@ export function fieldOf(body: unknown, name: string): unknown {
   return body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
 }
 
-/** Larger error bodies are read and dropped unparsed. */
+/** Larger error bodies are dropped unread. */
 const maxErrorBodyBytes = 16_384;
 
 /**
