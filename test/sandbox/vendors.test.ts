@@ -1,4 +1,16 @@
 import { testLimits } from '../support/limits.js';
+import {
+  gameball,
+  gameballHeaders,
+  imprint,
+  imprintHeaders,
+  inBatches,
+  request,
+  upsert,
+  voucherify,
+  voucherifyHeaders,
+  type Exchange,
+} from '../support/sandboxRequests.js';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { z } from 'zod';
 import {
@@ -47,76 +59,6 @@ const limits = testLimits({ timeoutMs: 5_000, maxQueue: 2_000 });
 const anyString: unknown = expect.any(String);
 const voucherifyRequestId: unknown = expect.stringMatching(/^v-[0-9a-f]{18}$/);
 
-interface Exchange {
-  status: number;
-  contentType: string | null;
-  retryAfter: string | null;
-  text: string;
-  json: unknown;
-}
-
-async function request(url: string, init: RequestInit = {}): Promise<Exchange> {
-  const response = await fetch(url, init);
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return {
-    status: response.status,
-    contentType: response.headers.get('content-type'),
-    retryAfter: response.headers.get('retry-after'),
-    text,
-    json,
-  };
-}
-
-function gameballHeaders(sandbox: SandboxVendors, secret = false): Record<string, string> {
-  const { apiKey, secretKey } = sandbox.settings.gameball;
-  return secret ? { apikey: apiKey, secretkey: secretKey } : { apikey: apiKey };
-}
-
-function voucherifyHeaders(sandbox: SandboxVendors): Record<string, string> {
-  return { 'X-App-Id': sandbox.settings.voucherify.appId, 'X-App-Token': sandbox.settings.voucherify.appToken };
-}
-
-function imprintHeaders(sandbox: SandboxVendors): Record<string, string> {
-  return { Authorization: `Bearer ${sandbox.settings.imprint.apiKey}` };
-}
-
-/** A Gameball route, by default under the prefix the client calls it at (openapi/gameball.yaml). */
-function gameball(
-  sandbox: SandboxVendors,
-  path: string,
-  init: RequestInit = {},
-  version = init.method === 'DELETE' || /\/(details|coupons|hash|delete)$/.test(path) ? 'v4' : 'v4.0',
-): Promise<Exchange> {
-  return request(`${sandbox.settings.gameball.baseUrl}/api/${version}/integrations/customers${path}`, init);
-}
-
-function voucherify(sandbox: SandboxVendors, id: string, headers = voucherifyHeaders(sandbox)): Promise<Exchange> {
-  return request(`${sandbox.settings.voucherify.baseUrl}/v1/customers/${encodeURIComponent(id)}`, { headers });
-}
-
-function imprint(sandbox: SandboxVendors, id: string, headers = imprintHeaders(sandbox)): Promise<Exchange> {
-  return request(`${sandbox.settings.imprint.baseUrl}/v2/customers/${encodeURIComponent(id)}`, { headers });
-}
-
-function upsert(sandbox: SandboxVendors, body: unknown, version = 'v4.0'): Promise<Exchange> {
-  return gameball(
-    sandbox,
-    '',
-    {
-      method: 'POST',
-      headers: { ...gameballHeaders(sandbox), 'content-type': 'application/json' },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    },
-    version,
-  );
-}
-
 function voucherifyBySource(dataset: SandboxDataset): Map<string, VoucherifyRecord> {
   return new Map([...dataset.voucherify.values()].map((customer) => [customer.source_id ?? '', customer]));
 }
@@ -139,13 +81,6 @@ function piiKeysIn(profile: unknown): string[] {
 function issuesOf(schema: z.ZodType, payload: unknown): string[] {
   const parsed = schema.safeParse(payload);
   return parsed.success ? [] : parsed.error.issues.map((issue) => issue.path.join('.') || '(root)');
-}
-
-/** Runs `work` over `items`, `width` at a time. */
-async function inBatches<T>(items: readonly T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
-  for (let start = 0; start < items.length; start += width) {
-    await Promise.all(items.slice(start, start + width).map(work));
-  }
 }
 
 function serialized(dataset: SandboxDataset): string {
