@@ -27,7 +27,7 @@ const config: CodegenConfig = {
           Customer: '../resolvers/models.js#CustomerRef',
           Referral: '../resolvers/models.js#CustomerRef',
           CustomerLocation: '../resolvers/models.js#GameballAttributes',
-          PurchaseHistory: '../resolvers/models.js#GameballAttributes',
+          PurchaseHistory: '../resolvers/models.js#CustomerRef',
           OrderSummary: '../resolvers/models.js#VoucherifyOrderSummary',
           RedemptionSummary: '../resolvers/models.js#VoucherifyRedemptionSummary',
           GiftCardSummary: '../resolvers/models.js#VoucherifyGiftSummary',

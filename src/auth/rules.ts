@@ -34,7 +34,10 @@ export const accessRules = {
     fields: {
       // Names a card account at another company: as personal as the card data itself.
       imprintId: personal,
+      joinDate: personal,
       joinedAt: personal,
+      // Served only by Gameball's secret-key details, with the PII: reading it means fetching those.
+      channel: personal,
       displayName: personal,
       firstName: personal,
       lastName: personal,
@@ -44,6 +47,11 @@ export const accessRules = {
       preferredLanguage: personal,
       address: personal,
       cardPrograms: personal,
+      // Dates of the card-holder record tell that the customer has a card account.
+      cardHolderSince: personal,
+      cardHolderUpdatedAt: personal,
+      // Opens the customer's own preferences page: whoever holds the link can use it.
+      preferenceCenterUrl: personal,
       ssnLast4: scope('pii:sensitive'),
       // A coupon code or a redemption hash is worth money.
       coupons: money,
@@ -54,6 +62,11 @@ export const accessRules = {
     owner: customerOwner,
     // Who referred the customer is personal; the counts are not.
     fields: { received: personal },
+  } satisfies TypeRules<CustomerRef>,
+  PurchaseHistory: {
+    owner: customerOwner,
+    // The totals come from the public profile; the average only from the details, with the PII.
+    fields: { averageOrderAmount: personal },
   } satisfies TypeRules<CustomerRef>,
   Query: {
     owner: () => null,

@@ -21,6 +21,8 @@ export interface CustomerRef {
   readonly profileVia: 'public' | 'details';
   /** `full` when the caller reads personal data of Voucherify's record anyway: one call serves both. */
   readonly promotionsVia: 'public' | 'full';
+  /** Gameball's id when a write just returned it: no profile read for it then. */
+  readonly gameballId?: number;
 }
 
 type Selection = Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>;
@@ -74,9 +76,13 @@ export class Customers {
     return { ...this.known(id, selection), imprintId };
   }
 
-  /** A customer already known to exist (e.g. just upserted, or a referrer Voucherify knows). */
-  known(id: string, selection: Selection): CustomerRef {
-    return this.refTo(id, this.sourcesFor(id, selection));
+  /**
+   * A customer already known to exist (e.g. just upserted, or a referrer Voucherify knows), with
+   * Gameball's id when the write returned it.
+   */
+  known(id: string, selection: Selection, gameballId?: number): CustomerRef {
+    const ref = this.refTo(id, this.sourcesFor(id, selection));
+    return gameballId === undefined ? ref : { ...ref, gameballId };
   }
 
   private refTo(id: string, needs: ReadonlySet<Source>): CustomerRef {

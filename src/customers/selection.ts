@@ -5,7 +5,7 @@ import {
   type GraphQLResolveInfo,
   type SelectionSetNode,
 } from 'graphql';
-import type { Customer, Referral } from '../generated/graphql.js';
+import type { Customer, PurchaseHistory, Referral } from '../generated/graphql.js';
 
 /**
  * The vendor endpoints a customer's data comes from. `voucherify.public` is the public part of
@@ -23,6 +23,15 @@ export type Source =
   | 'imprint';
 
 type Fields<T> = Record<Exclude<keyof T, '__typename'>, Source | null>;
+
+const purchaseHistorySources = {
+  totalSpent: 'gameball.profile',
+  orderCount: 'gameball.profile',
+  lastOrderAt: 'gameball.profile',
+  paymentMethods: 'gameball.profile',
+  // Only the details have it (seed 002).
+  averageOrderAmount: 'gameball.details',
+} satisfies Fields<PurchaseHistory>;
 
 // Where each field's data comes from first (fallbacks, e.g. an e-mail Gameball lacks, are loaded
 // only when needed). Typed against the generated schema types, so a field added to the SDL
@@ -47,7 +56,9 @@ const customerSources = {
   registrationSource: 'gameball.profile',
   customAttributes: 'gameball.profile',
   purchaseHistory: 'gameball.profile',
+  joinDate: 'gameball.details',
   joinedAt: 'gameball.details',
+  channel: 'gameball.details',
   displayName: 'gameball.details',
   firstName: 'gameball.details',
   lastName: 'gameball.details',
@@ -57,6 +68,8 @@ const customerSources = {
   preferredLanguage: 'gameball.details',
   address: 'voucherify',
   ssnLast4: 'imprint',
+  customerSince: 'voucherify.public',
+  preferenceCenterUrl: 'voucherify',
   orderSummary: 'voucherify.public',
   redemptionSummary: 'voucherify.public',
   loyaltyPoints: 'voucherify.public',
@@ -64,17 +77,24 @@ const customerSources = {
   coupons: 'gameball.coupons',
   redemptionHash: 'gameball.redemptionHash',
   cardPrograms: 'imprint',
+  cardHolderSince: 'imprint',
+  cardHolderUpdatedAt: 'imprint',
 } satisfies Fields<Customer>;
 
+// Types whose parent is the customer itself, so that each of their fields names its own source.
 const nestedSources: Partial<
-  Record<keyof typeof customerSources, { type: string; sources: Record<string, Source | null> }>
+  Record<
+    keyof typeof customerSources,
+    { type: Exclude<FieldUse['type'], 'Customer'>; sources: Record<string, Source | null> }
+  >
 > = {
   referral: { type: 'Referral', sources: referralSources },
+  purchaseHistory: { type: 'PurchaseHistory', sources: purchaseHistorySources },
 };
 
 /** A field of a customer that a selection reads, and the vendor endpoint its data comes from. */
 export interface FieldUse {
-  readonly type: 'Customer' | 'Referral';
+  readonly type: 'Customer' | 'Referral' | 'PurchaseHistory';
   readonly field: string;
   readonly source: Source;
 }
@@ -100,7 +120,7 @@ export function customerFieldsOf(info: Pick<GraphQLResolveInfo, 'fieldNodes' | '
       const nested = nestedSources[name];
       if (nested) {
         forEachField(field.selectionSet, nested.type, info.fragments, (sub) => {
-          use('Referral', sub.name.value, nested.sources[sub.name.value]);
+          use(nested.type, sub.name.value, nested.sources[sub.name.value]);
         });
       }
     });

@@ -176,6 +176,7 @@ export interface components {
             joinDate?: string | null;
             preferredLanguage?: string | null;
             avgOrderAmount?: number | null;
+            /** @description Free text in seed 002 ("Mobile App"); the upsert's enum values (seed 004) too */
             channel?: string | null;
         };
         CustomerResponse: {

@@ -81,8 +81,11 @@ export type Coupon = {
   isAvailable: Scalars['Boolean']['output'];
   /** Whether the coupon has expired; `null` when Gameball does not say (it documents no default). */
   isExpired?: Maybe<Scalars['Boolean']['output']>;
-  /** Whether a person created the coupon by hand rather than a reward or automation. */
-  isManual: Scalars['Boolean']['output'];
+  /**
+   * Whether a person created the coupon by hand rather than a reward or automation; `null` when the
+   * loyalty program does not say.
+   */
+  isManual?: Maybe<Scalars['Boolean']['output']>;
   /** Uses allowed per customer. */
   limitPerCustomer?: Maybe<Scalars['Int']['output']>;
   /** The most the coupon can take off, whatever `value` computes to. */
@@ -182,8 +185,18 @@ export type Customer = {
   __typename?: 'Customer';
   /** Postal address, from the promotion engine, else from the card issuer. Personal data. */
   address?: Maybe<PostalAddress>;
+  /** When the card issuer (Imprint) created the customer's card-holder record. Personal data. */
+  cardHolderSince?: Maybe<Scalars['DateTime']['output']>;
+  /** When the card issuer (Imprint) last changed the customer's card-holder record. Personal data. */
+  cardHolderUpdatedAt?: Maybe<Scalars['DateTime']['output']>;
   /** The co-brand card programs the customer is enrolled in (Imprint). */
   cardPrograms?: Maybe<Array<CardProgram>>;
+  /**
+   * The channel the customer came through, as the loyalty program records it: `upsertCustomer` sends
+   * one of `mobile`, `pos`, `web`, `callcenter`; profiles written elsewhere may hold free text, e.g.
+   * `Mobile App`. Personal data: Gameball serves it only with the personal details.
+   */
+  channel?: Maybe<Scalars['String']['output']>;
   /**
    * The customer's coupons (Gameball). A coupon code is worth money: the customer themself or scope
    * `coupons:read`.
@@ -191,6 +204,8 @@ export type Customer = {
   coupons?: Maybe<Array<Coupon>>;
   /** The merchant's own key-value attributes stored in the loyalty profile. */
   customAttributes?: Maybe<Scalars['JSON']['output']>;
+  /** When the promotion engine (Voucherify) first recorded the customer. */
+  customerSince?: Maybe<Scalars['DateTime']['output']>;
   /** Date of birth. Personal data. */
   dateOfBirth?: Maybe<Scalars['LocalDate']['output']>;
   /** Display name. Personal data: the customer themself or scope `pii:read`. */
@@ -211,7 +226,15 @@ export type Customer = {
    * co-brand card (no link, or a link to a record Imprint does not have or holds for someone else).
    */
   imprintId?: Maybe<Scalars['ID']['output']>;
-  /** When the customer joined, as recorded in the loyalty program's detailed profile. */
+  /**
+   * The day the customer joined, as the merchant told the loyalty program (Gameball keeps a day:
+   * `upsertCustomer` sends `attributes.joinDate` in the same form). Personal data.
+   */
+  joinDate?: Maybe<Scalars['LocalDate']['output']>;
+  /**
+   * When the customer joined, as midnight UTC of `joinDate`. Personal data.
+   * @deprecated The loyalty program keeps a day, not an instant: use `joinDate`.
+   */
   joinedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Last name. Personal data. */
   lastName?: Maybe<Scalars['String']['output']>;
@@ -223,6 +246,11 @@ export type Customer = {
   orderSummary?: Maybe<OrderSummary>;
   /** Mobile or phone number, E.164 where the vendor keeps it so. Personal data. */
   phone?: Maybe<Scalars['String']['output']>;
+  /**
+   * The link to the customer's own communication-preferences page at the promotion engine
+   * (Voucherify's preference center). Anyone holding it can open that page, so it is personal data.
+   */
+  preferenceCenterUrl?: Maybe<Scalars['String']['output']>;
   /** Preferred language code (ISO 639-1), e.g. `en`. Personal data. */
   preferredLanguage?: Maybe<Scalars['String']['output']>;
   /** Purchases as reported to the loyalty program (Gameball). */
@@ -271,6 +299,8 @@ export type CustomerAttributesInput = {
   customAttributes?: InputMaybe<Scalars['JSON']['input']>;
   /** Date of birth. */
   dateOfBirth?: InputMaybe<Scalars['LocalDate']['input']>;
+  /** Devices associated with the customer, as identifiers; replaces the current list. */
+  devices?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Display name. */
   displayName?: InputMaybe<Scalars['String']['input']>;
   /** E-mail address. */
@@ -279,7 +309,7 @@ export type CustomerAttributesInput = {
   firstName?: InputMaybe<Scalars['String']['input']>;
   /** Gender. */
   gender?: InputMaybe<Scalars['String']['input']>;
-  /** The day the customer joined the merchant. */
+  /** The day the customer joined the merchant; read back as `Customer.joinDate`. */
   joinDate?: InputMaybe<Scalars['LocalDate']['input']>;
   /** Last name. */
   lastName?: InputMaybe<Scalars['String']['input']>;
@@ -289,10 +319,17 @@ export type CustomerAttributesInput = {
   postalCode?: InputMaybe<Scalars['String']['input']>;
   /** Preferred language code (ISO 639-1), e.g. `en`. */
   preferredLanguage?: InputMaybe<Scalars['String']['input']>;
+  /** Purchases to report; each total replaces the one stored. */
+  purchases?: InputMaybe<PurchaseHistoryInput>;
   /** Where the customer registered, e.g. `website`. */
   registrationSource?: InputMaybe<Scalars['String']['input']>;
   /** Labels that segment the customer, e.g. `VIP`; replaces the current list. */
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
+  /**
+   * UTM attributes of the visit that brought the customer, e.g. `utm_source=newsletter`; replaces the
+   * current list. Gameball gives no item format; they are sent as strings.
+   */
+  utms?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 /** The channel through which a customer was acquired or engaged. */
@@ -324,6 +361,14 @@ export type DeleteCustomerPayload = {
   deletedCustomerId?: Maybe<Scalars['ID']['output']>;
   /** Why nothing was deleted, if so. */
   userErrors: Array<UserError>;
+};
+
+/** A device of the customer's. */
+export type DeviceInput = {
+  /** Its operating system, e.g. `ios` or `android`. */
+  osType?: InputMaybe<Scalars['String']['input']>;
+  /** The device's push token. */
+  token: Scalars['String']['input'];
 };
 
 /** Gift card credit over all of the customer's gift cards. */
@@ -436,12 +481,33 @@ export type PostalAddress = {
 /** Purchases reported to the loyalty program. */
 export type PurchaseHistory = {
   __typename?: 'PurchaseHistory';
+  /**
+   * The average order amount as the merchant reported it. Personal data: Gameball serves it only with
+   * the personal details.
+   */
+  averageOrderAmount?: Maybe<Money>;
   /** When the last order was placed. */
   lastOrderAt?: Maybe<Scalars['DateTime']['output']>;
   /** Number of orders. */
   orderCount?: Maybe<Scalars['Int']['output']>;
+  /** How the customer pays, e.g. `Credit Card`, `PayPal`. Empty when the merchant reported none. */
+  paymentMethods?: Maybe<Array<Scalars['String']['output']>>;
   /** Total amount spent. */
   totalSpent?: Maybe<Money>;
+};
+
+/** Purchase totals of a customer, as the merchant reports them to the loyalty program. */
+export type PurchaseHistoryInput = {
+  /** Average amount per order, in the merchant's currency. */
+  averageOrderAmount?: InputMaybe<Scalars['Decimal']['input']>;
+  /** When the last order was placed. */
+  lastOrderAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Number of orders. */
+  orderCount?: InputMaybe<Scalars['Int']['input']>;
+  /** How the customer pays, e.g. `Credit Card`; replaces the current list. */
+  paymentMethods?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Total amount spent, in the merchant's currency, e.g. `1500.00`. */
+  totalSpent?: InputMaybe<Scalars['Decimal']['input']>;
 };
 
 export type Query = {
@@ -536,6 +602,8 @@ export type Referral = {
 export type UpsertCustomerInput = {
   /** Profile attributes to set. */
   attributes?: InputMaybe<CustomerAttributesInput>;
+  /** The device the customer uses, for push notifications from the loyalty program. */
+  device?: InputMaybe<DeviceInput>;
   /** E-mail for channel merging, when the loyalty account merges profiles by e-mail. */
   email?: InputMaybe<Scalars['EmailAddress']['input']>;
   /** True for a guest who has not signed up. */
@@ -695,6 +763,7 @@ export type ResolversTypes = {
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
   DeleteCustomerPayload: ResolverTypeWrapper<DeleteCustomerPayload>;
+  DeviceInput: DeviceInput;
   EmailAddress: ResolverTypeWrapper<Scalars['EmailAddress']['output']>;
   GiftCardSummary: ResolverTypeWrapper<VoucherifyGiftSummaryModel>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
@@ -706,7 +775,8 @@ export type ResolversTypes = {
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   OrderSummary: ResolverTypeWrapper<VoucherifyOrderSummaryModel>;
   PostalAddress: ResolverTypeWrapper<PostalAddress>;
-  PurchaseHistory: ResolverTypeWrapper<GameballAttributesModel>;
+  PurchaseHistory: ResolverTypeWrapper<CustomerRefModel>;
+  PurchaseHistoryInput: PurchaseHistoryInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReceivedReferral: ResolverTypeWrapper<VoucherifyReferralSourceModel>;
   RedemptionSummary: ResolverTypeWrapper<VoucherifyRedemptionSummaryModel>;
@@ -735,6 +805,7 @@ export type ResolversParentTypes = {
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
   DeleteCustomerPayload: DeleteCustomerPayload;
+  DeviceInput: DeviceInput;
   EmailAddress: Scalars['EmailAddress']['output'];
   GiftCardSummary: VoucherifyGiftSummaryModel;
   JSON: Scalars['JSON']['output'];
@@ -746,7 +817,8 @@ export type ResolversParentTypes = {
   Mutation: Record<PropertyKey, never>;
   OrderSummary: VoucherifyOrderSummaryModel;
   PostalAddress: PostalAddress;
-  PurchaseHistory: GameballAttributesModel;
+  PurchaseHistory: CustomerRefModel;
+  PurchaseHistoryInput: PurchaseHistoryInput;
   Query: Record<PropertyKey, never>;
   ReceivedReferral: VoucherifyReferralSourceModel;
   RedemptionSummary: VoucherifyRedemptionSummaryModel;
@@ -782,7 +854,7 @@ export type CouponResolvers<ContextType = Context, ParentType extends ResolversP
   isActive?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   isAvailable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   isExpired?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
-  isManual?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  isManual?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   limitPerCustomer?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   maxDiscount?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   minOrderValue?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
@@ -818,9 +890,13 @@ export type CouponGroupResolvers<ContextType = Context, ParentType extends Resol
 export type CustomerResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer'], FederationReferenceType extends FederationReferenceTypes['Customer'] = FederationReferenceTypes['Customer']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Customer']> | FederationReferenceType, FederationReferenceType, ContextType>;
   address?: Resolver<Maybe<ResolversTypes['PostalAddress']>, ParentType, ContextType>;
+  cardHolderSince?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  cardHolderUpdatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   cardPrograms?: Resolver<Maybe<Array<ResolversTypes['CardProgram']>>, ParentType, ContextType>;
+  channel?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   coupons?: Resolver<Maybe<Array<ResolversTypes['Coupon']>>, ParentType, ContextType, RequireFields<CustomerCouponsArgs, 'availableOnly'>>;
   customAttributes?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  customerSince?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   dateOfBirth?: Resolver<Maybe<ResolversTypes['LocalDate']>, ParentType, ContextType>;
   displayName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -829,12 +905,14 @@ export type CustomerResolvers<ContextType = Context, ParentType extends Resolver
   gender?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   imprintId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  joinDate?: Resolver<Maybe<ResolversTypes['LocalDate']>, ParentType, ContextType>;
   joinedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   lastName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   location?: Resolver<Maybe<ResolversTypes['CustomerLocation']>, ParentType, ContextType>;
   loyaltyPoints?: Resolver<Maybe<ResolversTypes['LoyaltyPoints']>, ParentType, ContextType>;
   orderSummary?: Resolver<Maybe<ResolversTypes['OrderSummary']>, ParentType, ContextType>;
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  preferenceCenterUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   preferredLanguage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   purchaseHistory?: Resolver<Maybe<ResolversTypes['PurchaseHistory']>, ParentType, ContextType>;
   redemptionHash?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -927,8 +1005,10 @@ export type PostalAddressResolvers<ContextType = Context, ParentType extends Res
 };
 
 export type PurchaseHistoryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PurchaseHistory'] = ResolversParentTypes['PurchaseHistory']> = {
+  averageOrderAmount?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   lastOrderAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   orderCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  paymentMethods?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
   totalSpent?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
 };
 

@@ -131,6 +131,11 @@ export interface components {
             created_at?: string;
             /** Format: date-time */
             updated_at?: string | null;
+            /** @description Customer cockpits were removed (seed 001); both URLs lead to the customer's preference center. The client reads cockpit_preference_center_url, else cockpit_url (the only one seed 001's sample shows). */
+            assets?: {
+                cockpit_url?: string | null;
+                cockpit_preference_center_url?: string | null;
+            } | null;
             /** @enum {string} */
             object: "customer";
         };

@@ -16,7 +16,7 @@ export const Customer: CustomerResolvers = {
 
   // Loyalty profile (Gameball), public.
   gameballId: async (ref, _, { customers }) => {
-    const gameballId = (await customers.profile(ref))?.gameballId;
+    const gameballId = ref.gameballId ?? (await customers.profile(ref))?.gameballId;
     return gameballId === undefined ? null : String(gameballId);
   },
   gender: async (ref, _, { customers }) => (await customers.profile(ref))?.customerAttributes?.gender ?? null,
@@ -28,9 +28,15 @@ export const Customer: CustomerResolvers = {
   registrationSource: async (ref, _, { customers }) =>
     (await customers.profile(ref))?.customerAttributes?.source ?? null,
   customAttributes: async (ref, _, { customers }) => (await customers.profile(ref))?.customerAttributes?.custom ?? null,
-  purchaseHistory: async (ref, _, { customers }) => (await customers.profile(ref))?.customerAttributes ?? null,
-  joinedAt: async (ref, _, { customers }) =>
-    vendorDateTime((await customers.details(ref))?.customerAttributes?.joinDate),
+  // Its fields resolve from the customer: the average comes from another endpoint than the totals.
+  purchaseHistory: async (ref, _, { customers }) => ((await customers.profile(ref))?.customerAttributes ? ref : null),
+  joinDate: async (ref, _, { customers }) =>
+    vendorLocalDate((await customers.details(ref))?.customerAttributes?.joinDate),
+  joinedAt: async (ref, _, { customers }) => {
+    const day = vendorLocalDate((await customers.details(ref))?.customerAttributes?.joinDate);
+    return day === null ? null : new Date(`${day}T00:00:00Z`);
+  },
+  channel: async (ref, _, { customers }) => (await customers.details(ref))?.customerAttributes?.channel ?? null,
 
   // Personal data: the loyalty profile first, then the promotion engine, then the card issuer.
   displayName: (ref, _, { customers }) =>
@@ -113,6 +119,12 @@ export const Customer: CustomerResolvers = {
   ssnLast4: async (ref, _, { customers }) => (await customers.cardHolder(ref))?.ssn4 ?? null,
 
   // Promotion engine (Voucherify).
+  customerSince: async (ref, _, { customers }) => vendorDateTime((await customers.promotionSummary(ref))?.created_at),
+  preferenceCenterUrl: async (ref, _, { customers }) => {
+    const assets = (await customers.promotions(ref))?.assets;
+    // Since cockpits were removed, the old link leads to the preference center too (seed 001).
+    return assets?.cockpit_preference_center_url || assets?.cockpit_url || null;
+  },
   orderSummary: async (ref, _, { customers }) => (await customers.promotionSummary(ref))?.summary?.orders ?? null,
   redemptionSummary: async (ref, _, { customers }) =>
     (await customers.promotionSummary(ref))?.summary?.redemptions ?? null,
@@ -138,6 +150,8 @@ export const Customer: CustomerResolvers = {
       status: cardProgramStatuses.has(status) ? (status as CardProgramStatus) : null,
     }));
   },
+  cardHolderSince: async (ref, _, { customers }) => vendorDateTime((await customers.cardHolder(ref))?.created_at),
+  cardHolderUpdatedAt: async (ref, _, { customers }) => vendorDateTime((await customers.cardHolder(ref))?.updated_at),
 };
 
 /** An address with every line empty is no address. */

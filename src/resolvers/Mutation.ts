@@ -16,16 +16,22 @@ const mobileNumber = z
       .regex(/^\+?\d{6,15}$/, 'must be a phone number: 6 to 15 digits with an optional leading +, e.g. +14155552671'),
   );
 const customAttributes = z.record(z.string(), z.unknown(), { error: 'must be a JSON object' });
+// Gameball takes amounts as JSON numbers in major units; a total is never negative.
+const amount = z.string().transform(Number).pipe(z.number().nonnegative('must not be negative').finite());
+const orderCount = z.number().int().nonnegative('must not be negative');
+// Gameball's date-time form (seed 002): UTC, no zone and no fraction, e.g. 2024-09-15T00:00:00.
+const gameballDateTime = z.date().transform((date) => date.toISOString().slice(0, 19));
 
 export const Mutation: MutationResolvers = {
   upsertCustomer: async (_, { input }, { customers }) => {
     const request = toGameballRequest(input);
+    let gameballId: number | null;
     try {
-      await customers.upsert(request);
+      gameballId = await customers.upsert(request);
     } catch (error) {
       return { customerId: null, userErrors: [rejection(error, ['input'])] };
     }
-    return { customerId: request.customerId, userErrors: [] };
+    return { customerId: request.customerId, ...(gameballId === null ? {} : { gameballId }), userErrors: [] };
   },
 
   deleteCustomer: async (_, { id }, { customers }) => {
@@ -62,12 +68,16 @@ function toGameballRequest(input: UpsertCustomerInput): UpsertCustomerRequest {
       mobile: validated(mobileNumber, input.mobile, ['input', 'mobile']),
       referrerCode: input.referrerCode,
       guest: input.guest,
+      deviceToken: input.device?.token,
+      osType: input.device?.osType,
     }),
     ...(attributes ? { customerAttributes: toGameballAttributes(attributes) } : {}),
   };
 }
 
 function toGameballAttributes(attributes: CustomerAttributesInput): UpsertCustomerRequest['customerAttributes'] {
+  const purchases = attributes.purchases;
+  const at = (field: string) => ['input', 'attributes', 'purchases', field];
   return definedOnly({
     displayName: attributes.displayName,
     firstName: attributes.firstName,
@@ -87,6 +97,13 @@ function toGameballAttributes(attributes: CustomerAttributesInput): UpsertCustom
       ? (attributes.channel.toLowerCase() as Lowercase<typeof attributes.channel>)
       : undefined,
     custom: validated(customAttributes, attributes.customAttributes, ['input', 'attributes', 'customAttributes']),
+    utms: attributes.utms,
+    devices: attributes.devices,
+    totalSpent: validated(amount, purchases?.totalSpent, at('totalSpent')),
+    totalOrders: validated(orderCount, purchases?.orderCount, at('orderCount')),
+    lastOrderDate: validated(gameballDateTime, purchases?.lastOrderAt, at('lastOrderAt')),
+    avgOrderAmount: validated(amount, purchases?.averageOrderAmount, at('averageOrderAmount')),
+    paymentMethods: purchases?.paymentMethods,
   });
 }
 

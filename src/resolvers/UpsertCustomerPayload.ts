@@ -2,6 +2,7 @@ import type { UpsertCustomerPayloadResolvers } from '../generated/graphql.js';
 
 export const UpsertCustomerPayload: UpsertCustomerPayloadResolvers = {
   // Looked up here, not in the mutation, so the selection decides which vendors are read.
-  customer: ({ customerId }, _, { customers }, info) => (customerId ? customers.known(customerId, info) : null),
+  customer: ({ customerId, gameballId }, _, { customers }, info) =>
+    customerId ? customers.known(customerId, info, gameballId) : null,
   userErrors: ({ userErrors }) => userErrors,
 };

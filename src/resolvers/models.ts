@@ -25,5 +25,5 @@ export type VoucherifyLoyaltyCardSummary = VoucherifyRedemptionSummary['loyalty_
 /** Voucherify keys campaign balances by campaign name; the name travels with the balance. */
 export type VoucherifyLoyaltyCampaignBalance = VoucherifyLoyaltyCampaign & { campaignName: string };
 /** The payload before its `customer` is looked up with the selection the client made. */
-export type UpsertCustomerResult = { customerId: string | null; userErrors: UserErrorModel[] };
+export type UpsertCustomerResult = { customerId: string | null; gameballId?: number; userErrors: UserErrorModel[] };
 export type UserErrorModel = { field: string[] | null; message: string; code: 'NOT_FOUND' | 'INVALID' | 'REJECTED' };

@@ -26,6 +26,8 @@ export interface GameballRecord {
   hash: string;
   /** Upsert's `guest` flag; Gameball does not echo it in any payload. */
   guest: boolean;
+  /** Upsert's `deviceToken` and `osType`, for push notifications; not echoed either. */
+  device?: { token: string; osType?: string };
 }
 
 export type VoucherifyRecord = VoucherifySchemas['Customer'] & { id: string };
@@ -208,6 +210,17 @@ function merchantIdOf(number: number): string {
 
 export function referralLinkOf(referralCode: string): string {
   return `https://shop.example.com/register?ReferralCode=${referralCode}`;
+}
+
+/**
+ * Since cockpits were removed, both of Voucherify's links lead to the preference center; every
+ * fifth customer has only the old one, as in seed 001's sample.
+ */
+function preferenceCenterLinks(person: Person, rich: boolean): VoucherifySchemas['Customer']['assets'] {
+  const link = `https://preferences.example.com/${person.merchantId}`;
+  return rich || person.number % 5 !== 0
+    ? { cockpit_url: link, cockpit_preference_center_url: link }
+    : { cockpit_url: link };
 }
 
 /** Gameball's date-time form in the seeds: no zone, no fraction, e.g. `2024-09-15T00:00:00`. */
@@ -465,6 +478,9 @@ function createVoucherifyRecord(
     system_metadata: {},
     created_at: new Date(person.joinedAt).toISOString(),
     updated_at: new Date(orders.lastAt ?? person.joinedAt).toISOString(),
+    // Seed 001's sample has only the old cockpit link; its schema documents both. No random draw,
+    // so adding the links left every other value of the dataset as it was.
+    assets: preferenceCenterLinks(person, rich),
     object: 'customer',
   };
 }

@@ -114,6 +114,7 @@ export function gameballFake(dataset: SandboxDataset, credentials: Credentials, 
         ...(attributes.custom ? { custom: { ...current.custom, ...attributes.custom } } : {}),
       };
       if (request.guest !== undefined) existing.guest = request.guest;
+      if (request.deviceToken !== undefined) existing.device = deviceOf(request);
       // A referral is processed on creation only (seed 004), so referrerCode is ignored here.
       return { status: 200, body: { gameballId: existing.details.gameballId } };
     }
@@ -137,6 +138,7 @@ export function gameballFake(dataset: SandboxDataset, credentials: Credentials, 
       coupons: [],
       hash: redemptionHash(random),
       guest: request.guest ?? false,
+      ...(request.deviceToken === undefined ? {} : { device: deviceOf(request) }),
     });
     return { status: 200, body: { gameballId: lastGameballId } };
   }
@@ -250,6 +252,10 @@ function attributesOf(request: UpsertRequest): GameballAttributesRecord {
     if (value && plainDate.test(value)) attributes[key] = gameballDate(value);
   }
   return attributes;
+}
+
+function deviceOf({ deviceToken, osType }: UpsertRequest): GameballRecord['device'] {
+  return { token: deviceToken ?? '', ...(osType === undefined ? {} : { osType }) };
 }
 
 /** The parsed JSON, or undefined (which JSON cannot express) when the text is not JSON. */

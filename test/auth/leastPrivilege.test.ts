@@ -30,7 +30,8 @@ describe('least privilege upstream', () => {
 
   const everythingGated = `{ customer(id: "${owner}") {
     gender email firstName phone address { city } coupons { code } redemptionHash ssnLast4 cardPrograms { name }
-    referral { code received { campaignId } }
+    referral { code received { campaignId } } joinDate channel preferenceCenterUrl cardHolderSince
+    purchaseHistory { paymentMethods averageOrderAmount { amount } }
   } }`;
 
   it('an anonymous caller asking for everything reaches no secret-key endpoint and no Imprint', async () => {

@@ -15,7 +15,17 @@ const audience = 'customer-subgraph';
 /** Gated fields of the owner's customer: the selection, where its value sits, and who may read it. */
 const gatedFields: { selection: string; path: string[]; access: Exclude<Access, 'write'> }[] = [
   { selection: 'imprintId', path: ['imprintId'], access: 'personal' },
+  { selection: 'joinDate', path: ['joinDate'], access: 'personal' },
   { selection: 'joinedAt', path: ['joinedAt'], access: 'personal' },
+  { selection: 'channel', path: ['channel'], access: 'personal' },
+  {
+    selection: 'purchaseHistory { averageOrderAmount { amount } }',
+    path: ['purchaseHistory', 'averageOrderAmount'],
+    access: 'personal',
+  },
+  { selection: 'preferenceCenterUrl', path: ['preferenceCenterUrl'], access: 'personal' },
+  { selection: 'cardHolderSince', path: ['cardHolderSince'], access: 'personal' },
+  { selection: 'cardHolderUpdatedAt', path: ['cardHolderUpdatedAt'], access: 'personal' },
   { selection: 'displayName', path: ['displayName'], access: 'personal' },
   { selection: 'firstName', path: ['firstName'], access: 'personal' },
   { selection: 'lastName', path: ['lastName'], access: 'personal' },
@@ -37,6 +47,8 @@ const publicFields = [
   'orderSummary { count }',
   'loyaltyPoints { balance }',
   'referral { code isReferred receivedCount }',
+  'customerSince',
+  'purchaseHistory { totalSpent { amount } paymentMethods }',
 ];
 
 interface Caller {
@@ -100,6 +112,8 @@ describe('access matrix', () => {
       expect(customer).not.toBeNull();
       expect(customer?.['id']).toBe(owner);
       expect(customer?.['orderSummary']).not.toBeNull();
+      expect(customer?.['customerSince']).not.toBeNull();
+      expect(valueAt(customer, ['purchaseHistory', 'paymentMethods'])).not.toBeNull();
       const expectedForbidden: string[] = [];
       for (const field of gatedFields) {
         const value = valueAt(customer, field.path);

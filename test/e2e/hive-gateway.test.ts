@@ -32,7 +32,13 @@ type Access = 'personal' | 'sensitive' | 'coupons' | 'lookup' | 'write';
 /** Every gated field of the graph and who may read it, by coordinate. */
 const productRules: Record<string, Access> = {
   'Customer.imprintId': 'personal',
+  'Customer.joinDate': 'personal',
   'Customer.joinedAt': 'personal',
+  'Customer.channel': 'personal',
+  'PurchaseHistory.averageOrderAmount': 'personal',
+  'Customer.preferenceCenterUrl': 'personal',
+  'Customer.cardHolderSince': 'personal',
+  'Customer.cardHolderUpdatedAt': 'personal',
   'Customer.displayName': 'personal',
   'Customer.firstName': 'personal',
   'Customer.lastName': 'personal',
@@ -101,9 +107,14 @@ const selections: Record<string, string> = {
   'Customer.cardPrograms': 'cardPrograms { name status }',
   'Customer.coupons': 'coupons { code }',
   'Referral.received': 'referral { received { campaignId } }',
+  'PurchaseHistory.averageOrderAmount': 'purchaseHistory { averageOrderAmount { amount } }',
 };
 /** Where a field of each type sits under the Customer. */
-const pathFromCustomer: Record<string, string[]> = { Customer: [], Referral: ['referral'] };
+const pathFromCustomer: Record<string, string[]> = {
+  Customer: [],
+  Referral: ['referral'],
+  PurchaseHistory: ['purchaseHistory'],
+};
 /** Values that differ on every request: compared for presence only. */
 const volatile = new Set(['Customer.redemptionHash']);
 

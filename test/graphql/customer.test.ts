@@ -241,10 +241,11 @@ describe('customer(id) for a customer every vendor knows', () => {
     const bare = { ...coupons[0]!, code: 'BARE-1', combinesWith: { orderDiscounts: true } };
     delete bare.isActive;
     delete bare.isExpired;
+    delete bare.isManualCoupon;
     record.coupons = [bare];
     try {
       const response = await subgraph.query(
-        `query ($id: ID!) { customer(id: $id) { coupons { code isActive isExpired combinesWith { orderDiscounts productDiscounts shippingDiscounts } } } }`,
+        `query ($id: ID!) { customer(id: $id) { coupons { code isActive isExpired isManual combinesWith { orderDiscounts productDiscounts shippingDiscounts } } } }`,
         { id },
       );
       expect(response.errors).toBeUndefined();
@@ -255,6 +256,7 @@ describe('customer(id) for a customer every vendor knows', () => {
               code: 'BARE-1',
               isActive: null,
               isExpired: null,
+              isManual: null,
               combinesWith: { orderDiscounts: true, productDiscounts: null, shippingDiscounts: null },
             },
           ],

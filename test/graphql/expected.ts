@@ -113,7 +113,7 @@ export function expectedCoupon(coupon: GameballCouponRecord) {
     isExpired: coupon.isExpired ?? null,
     isActive: coupon.isActive ?? null,
     isAvailable: availabilityFlagOf(coupon),
-    isManual: coupon.isManualCoupon ?? false,
+    isManual: coupon.isManualCoupon ?? null,
     usageLimit: coupon.usageLimit ?? null,
     limitPerCustomer: coupon.limitPerCustomer ?? null,
     usedCount: coupon.usedCount ?? null,
@@ -212,12 +212,17 @@ export function expectedCustomer(dataset: SandboxDataset, merchantId: string) {
     tags: attributes ? (attributes.tags ?? []) : null,
     registrationSource: attributes?.source ?? null,
     customAttributes: attributes?.custom ?? null,
-    joinedAt: isoDateTime(attributes?.joinDate),
+    joinDate: localDate(attributes?.joinDate),
+    joinedAt: localDate(attributes?.joinDate) && `${localDate(attributes?.joinDate)}T00:00:00.000Z`,
+    channel: attributes?.channel ?? null,
+    customerSince: isoDateTime(promotions?.created_at),
     purchaseHistory: attributes
       ? {
           totalSpent: moneyFromMajor(attributes.totalSpent),
           orderCount: attributes.totalOrders ?? null,
           lastOrderAt: isoDateTime(attributes.lastOrderDate),
+          paymentMethods: attributes.paymentMethods ?? [],
+          averageOrderAmount: moneyFromMajor(attributes.avgOrderAmount),
         }
       : null,
     displayName: firstPresent(
@@ -301,6 +306,11 @@ export function expectedCustomer(dataset: SandboxDataset, merchantId: string) {
       : null,
     redemptionHash: gameball?.hash ?? null,
     cardPrograms: card ? Object.entries(card.statuses ?? {}).map(([name, status]) => ({ name, status })) : null,
+    cardHolderSince: isoDateTime(card?.created_at),
+    cardHolderUpdatedAt: isoDateTime(card?.updated_at),
+    // The preference-center link, else the cockpit link that leads there since cockpits were removed.
+    preferenceCenterUrl:
+      firstPresent(promotions?.assets?.cockpit_preference_center_url, promotions?.assets?.cockpit_url) ?? null,
   };
 }
 

@@ -178,6 +178,70 @@ describe('upsertCustomer', () => {
     expect(gameballOf(dataset, id)?.details.customerAttributes.mobile).toBe('01555550100');
   });
 
+  it("sends seed 004's purchase totals, device, UTMs and devices, and reads them back", async () => {
+    const id = freshId('purchases');
+    const purchases = {
+      totalSpent: '1500.50',
+      orderCount: 25,
+      lastOrderAt: '2024-09-15T10:30:00.000Z',
+      averageOrderAmount: '60.02',
+      paymentMethods: ['Credit Card', 'PayPal'],
+    };
+    const created = await upsert({
+      id,
+      device: { token: 'push-token-1', osType: 'ios' },
+      attributes: { joinDate: '2023-05-01', purchases, utms: ['utm_source=newsletter'], devices: ['device-1'] },
+    });
+    expect(created.data?.upsertCustomer?.userErrors).toEqual([]);
+
+    // As Gameball documents them: numbers in major units, its zone-less date-time, seed 004's names.
+    const record = gameballOf(dataset, id);
+    expect(record?.device).toEqual({ token: 'push-token-1', osType: 'ios' });
+    expect(record?.details.customerAttributes).toMatchObject({
+      totalSpent: 1500.5,
+      totalOrders: 25,
+      lastOrderDate: '2024-09-15T10:30:00',
+      avgOrderAmount: 60.02,
+      paymentMethods: purchases.paymentMethods,
+      utms: ['utm_source=newsletter'],
+      devices: ['device-1'],
+      joinDate: '2023-05-01T00:00:00',
+    });
+
+    const read = await readCustomer(
+      id,
+      'joinDate purchaseHistory { totalSpent { amount } orderCount lastOrderAt averageOrderAmount { amount } paymentMethods }',
+    );
+    expect(read).not.toHaveProperty('errors');
+    // The join date goes in as a day and comes out as the same day.
+    expect(read.data?.customer).toEqual({
+      joinDate: '2023-05-01',
+      purchaseHistory: {
+        totalSpent: { amount: '1500.50' },
+        orderCount: 25,
+        lastOrderAt: purchases.lastOrderAt,
+        averageOrderAmount: { amount: '60.02' },
+        paymentMethods: purchases.paymentMethods,
+      },
+    });
+  });
+
+  it("returns the gameballId Gameball gives back, without reading the customer's profile for it", async () => {
+    const id = freshId('gameball_id');
+    subgraph.sandbox.resetCalls();
+
+    const created = await subgraph.query<{ upsertCustomer: { customer: { gameballId: string } } }>(
+      `mutation ($input: UpsertCustomerInput!) { upsertCustomer(input: $input) { customer { id gameballId } } }`,
+      { input: { id } },
+    );
+
+    expect(created.data?.upsertCustomer.customer).toEqual({
+      id,
+      gameballId: String(gameballOf(dataset, id)?.details.gameballId),
+    });
+    expect(subgraph.sandbox.calls.map((call) => call.endpoint)).toEqual(['gameball.upsert']);
+  });
+
   it('changes only the attributes sent when the customer exists', async () => {
     const id = existingCustomer();
     const before = structuredClone(expectedCustomer(dataset, id));
@@ -314,6 +378,23 @@ describe('upsertCustomer', () => {
       ['a date of birth in another format', (id) => ({ id, attributes: { dateOfBirth: '05/04/1990' } }), undefined],
       ['a join date that is no date', (id) => ({ id, attributes: { joinDate: 'yesterday' } }), undefined],
       ['an unknown channel', (id) => ({ id, attributes: { channel: 'FAX' } }), undefined],
+      [
+        'a negative total spent',
+        (id) => ({ id, attributes: { purchases: { totalSpent: '-1.00' } } }),
+        ['input', 'attributes', 'purchases', 'totalSpent'],
+      ],
+      [
+        'a negative average order amount',
+        (id) => ({ id, attributes: { purchases: { averageOrderAmount: '-0.01' } } }),
+        ['input', 'attributes', 'purchases', 'averageOrderAmount'],
+      ],
+      [
+        'a negative order count',
+        (id) => ({ id, attributes: { purchases: { orderCount: -3 } } }),
+        ['input', 'attributes', 'purchases', 'orderCount'],
+      ],
+      ['a total that is no decimal', (id) => ({ id, attributes: { purchases: { totalSpent: '12,50' } } }), undefined],
+      ['a device without a token', (id) => ({ id, device: { osType: 'ios' } }), undefined],
     ];
 
     it.each(cases)('%s', async (_, inputOf, field) => {

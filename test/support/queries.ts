@@ -12,8 +12,11 @@ export const everyCustomerField = /* GraphQL */ `
   tags
   registrationSource
   customAttributes
+  joinDate
   joinedAt
-  purchaseHistory { totalSpent { ${money} } orderCount lastOrderAt }
+  channel
+  customerSince
+  purchaseHistory { totalSpent { ${money} } orderCount lastOrderAt paymentMethods averageOrderAmount { ${money} } }
   displayName
   firstName
   lastName
@@ -44,4 +47,7 @@ export const everyCustomerField = /* GraphQL */ `
   availableCoupons: coupons(availableOnly: true) { code }
   redemptionHash
   cardPrograms { name status }
+  cardHolderSince
+  cardHolderUpdatedAt
+  preferenceCenterUrl
 `;

@@ -66,6 +66,7 @@ describe('GameballClient', () => {
           custom: {},
           tags: ['loyal', 'VIP'],
           source: 'website',
+          paymentMethods: [],
           totalSpent: 1500,
           lastOrderDate: '2024-09-15T00:00:00',
           totalOrders: 25,
@@ -75,7 +76,7 @@ describe('GameballClient', () => {
         dynamicReferralLink: null,
       });
       expect(profile).not.toHaveProperty('internalScore');
-      for (const dropped of ['community', 'utMs', 'devices', 'paymentMethods', 'manualDate']) {
+      for (const dropped of ['community', 'utMs', 'devices', 'manualDate']) {
         expect(profile?.customerAttributes).not.toHaveProperty(dropped);
       }
     });
@@ -114,6 +115,7 @@ describe('GameballClient', () => {
           custom: { favoriteCategory: 'Electronics', purchaseIntent: 'High' },
           tags: ['loyal', 'VIP'],
           source: 'website',
+          paymentMethods: [],
           totalSpent: 1024,
           lastOrderDate: '2024-09-15T00:00:00',
           totalOrders: 20,

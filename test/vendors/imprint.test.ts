@@ -48,10 +48,10 @@ describe('ImprintClient', () => {
         country: 'USA',
       },
       partner_customer_id: 'PARTNER_USER_456',
+      created_at: '2025-02-13T19:08:07.000Z',
+      updated_at: '2025-02-13T19:08:07.000Z',
     });
-    for (const dropped of ['metadata', 'created_at', 'updated_at']) {
-      expect(customer).not.toHaveProperty(dropped);
-    }
+    expect(customer).not.toHaveProperty('metadata');
   });
 
   it('keeps a card-program status it does not know yet instead of failing the customer', async () => {

@@ -17,6 +17,7 @@ const publicAttributes = z.object({
   custom: z.record(z.string(), z.unknown()).nullish(),
   tags: strings,
   source: text,
+  paymentMethods: strings,
   totalSpent: count,
   lastOrderDate: text,
   totalOrders: count,
@@ -31,6 +32,9 @@ const detailedAttributes = publicAttributes.extend({
   dateOfBirth: text,
   joinDate: text,
   preferredLanguage: text,
+  // Seed 002 lists these for the details only; the public profile (seed 000) lacks them.
+  avgOrderAmount: count,
+  channel: text,
 }) satisfies z.ZodType<Schemas['DetailedCustomerAttributes']>;
 
 const referral = {
@@ -103,5 +107,6 @@ export type GameballProfile = z.infer<typeof customerProfile>;
 export type GameballSharedProfile = Omit<GameballProfile, 'isReferred'>;
 export type GameballDetails = z.infer<typeof customerDetails>;
 export type GameballAttributes = z.infer<typeof publicAttributes>;
+export type GameballDetailedAttributes = z.infer<typeof detailedAttributes>;
 export type GameballCoupon = z.infer<typeof coupon>;
 export type UpsertCustomerRequest = Schemas['UpsertCustomerRequest'];

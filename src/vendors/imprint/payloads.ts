@@ -32,6 +32,8 @@ export const customer = z.object({
     })
     .optional(),
   partner_customer_id: text,
+  created_at: text,
+  updated_at: text,
 }) satisfies z.ZodType<Tolerant<Schemas['Customer']>>;
 
 export type ImprintCustomer = z.infer<typeof customer>;

@@ -64,6 +64,8 @@ export const customer = z.object({
   summary: z.object({ redemptions: redemptionSummary, orders: orderSummary }).nullable(),
   loyalty: loyalty.nullable(),
   referrals: z.object({ total: int, campaigns: z.array(referralSource) }).nullable(),
+  created_at: z.string().optional(),
+  assets: z.object({ cockpit_url: text, cockpit_preference_center_url: text }).nullish(),
   object: z.literal('customer'),
 }) satisfies z.ZodType<Schemas['Customer']>;
 
@@ -77,19 +79,20 @@ export type VoucherifyAddress = NonNullable<z.infer<typeof address>>;
 
 /**
  * What anyone may see of a Voucherify customer (the rules in src/auth/rules.ts give these fields
- * no rule): summaries, loyalty balances and the referral count. No name, contact, address,
- * metadata (it holds the Imprint link), Voucherify id or who referred whom: this is what may be
- * cached and shared.
+ * no rule): summaries, loyalty balances, the referral count and when the record was created. No
+ * name, contact, address, metadata (it holds the Imprint link), preference-center link, Voucherify
+ * id or who referred whom: this is what may be cached and shared.
  */
 export interface VoucherifyCustomerSummary {
   /** The merchant's id: the lookup checks it. Voucherify's own id is left out: referrals name it. */
   readonly source_id?: string | null;
+  readonly created_at?: string | null;
   readonly summary: VoucherifyCustomer['summary'];
   readonly loyalty: VoucherifyCustomer['loyalty'];
   readonly referrals: { readonly total: number } | null;
 }
 
 export function summaryOf(customer: VoucherifyCustomer): VoucherifyCustomerSummary {
-  const { source_id, summary, loyalty, referrals } = customer;
-  return { source_id, summary, loyalty, referrals: referrals && { total: referrals.total } };
+  const { source_id, created_at, summary, loyalty, referrals } = customer;
+  return { source_id, created_at, summary, loyalty, referrals: referrals && { total: referrals.total } };
 }
