@@ -12,7 +12,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import DataLoader from 'dataloader';
-import { Kind, parse, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { collectSubFields } from '@graphql-tools/utils';
+import { isObjectType, parse, type FieldNode, type GraphQLResolveInfo } from 'graphql';
+import { collectionVariables, fieldsOf } from '../src/fieldCollection.js';
 import { serveChild } from './processes.js';
 import {
   customerFields,
@@ -155,24 +157,26 @@ const readsOfField = new Map(
 // A selection of no vendor-backed field (only `id`): the customer exists if Gameball or Voucherify knows it.
 const anyVendor: readonly Lookup[] = ['profile', 'promotions'];
 
-const readsOfSelection = new WeakMap<readonly FieldNode[], Lookup[]>();
+const readsOfSelection = new WeakMap<readonly FieldNode[], WeakMap<object, Lookup[]>>();
 
-/** The lookups the Customer fields under this root field (`customer`, `customers`, `_entities`) read. */
+/**
+ * The lookups the Customer fields under this root field (`customer`, `customers`, `_entities`)
+ * read, collected by graphql's rules as the subgraph collects them (src/fieldCollection.ts).
+ */
 function readsOf(info: GraphQLResolveInfo): readonly Lookup[] {
-  let reads = readsOfSelection.get(info.fieldNodes);
+  const byVariables = readsOfSelection.get(info.fieldNodes) ?? new WeakMap<object, Lookup[]>();
+  readsOfSelection.set(info.fieldNodes, byVariables);
+  let reads = byVariables.get(info.variableValues);
   if (!reads) {
+    const customerType = info.schema.getType('Customer');
+    if (!isObjectType(customerType)) throw new Error('the schema has no Customer type');
+    const variables = collectionVariables(info.variableValues);
+    const collected = collectSubFields(info.schema, info.fragments, variables, customerType, [...info.fieldNodes]);
     const found = new Set<Lookup>();
-    const visit = (selectionSet: SelectionSetNode | undefined) => {
-      for (const selection of selectionSet?.selections ?? []) {
-        if (selection.kind === Kind.FIELD)
-          for (const read of readsOfField.get(selection.name.value) ?? []) found.add(read);
-        else if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet);
-        else visit(info.fragments[selection.name.value]?.selectionSet);
-      }
-    };
-    for (const node of info.fieldNodes) visit(node.selectionSet);
+    for (const [node] of fieldsOf(collected))
+      for (const read of readsOfField.get(node?.name.value ?? '') ?? []) found.add(read);
     reads = [...found];
-    readsOfSelection.set(info.fieldNodes, reads);
+    byVariables.set(info.variableValues, reads);
   }
   return reads.length > 0 ? reads : anyVendor;
 }

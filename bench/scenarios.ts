@@ -1,4 +1,4 @@
-import type { SandboxEndpoint } from '../src/sandbox/vendors.js';
+import type { VendorEndpoint } from '../src/vendors/endpoints.js';
 import type { SandboxDataset } from '../src/sandbox/dataset.js';
 import { SeededRandom } from '../src/sandbox/random.js';
 
@@ -9,7 +9,7 @@ import { SeededRandom } from '../src/sandbox/random.js';
 export type ScenarioId = 1 | 2 | 3;
 
 /** A vendor endpoint as the sandbox fakes name them. */
-export type Endpoint = SandboxEndpoint;
+export type Endpoint = VendorEndpoint;
 
 export interface Minimum {
   /** Vendor calls per request. */

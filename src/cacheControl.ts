@@ -15,8 +15,9 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import { cacheClassOf, imprintKeyRule, ruleOf, type CacheClass } from './auth/rules.js';
+import { cacheClassOf, imprintKeyRule, ruleCacheClass, type CacheClass } from './auth/rules.js';
 import type { Context } from './context.js';
+import { collectionVariables, fieldsOf } from './fieldCollection.js';
 import { asList, fragmentsOf } from './lookupLimits.js';
 
 /**
@@ -28,7 +29,7 @@ import { asList, fragmentsOf } from './lookupLimits.js';
  * N is the subgraph's own cache TTL, the staleness its operator accepts; with CACHE=off (N = 0) they
  * accept none, so nothing may be kept.
  *
- * Each field's class comes from the access rules (src/auth/rules.ts `cacheClassOf`); the SDL's
+ * Each field's class comes from its declaration (src/auth/rules.ts `cacheClassOf`); the SDL's
  * @cacheControl declares the same (test/auth/declarations.test.ts). The response takes the strictest
  * class of the fields the operation selects, which also makes everything beneath a private or
  * no-store field as strict as that field. It is worked out from the document once per operation and
@@ -64,7 +65,7 @@ const callerDependent = new Set(['Query.me']);
 export function fieldCacheClass(typeName: string, fieldName: string): CacheClass {
   // A mutation's result reports one write: nothing to reuse.
   if (typeName === 'Mutation') return 'no-store';
-  const byRule = cacheClassOf(ruleOf(typeName, fieldName));
+  const byRule = cacheClassOf(typeName, fieldName);
   return callerDependent.has(`${typeName}.${fieldName}`) ? stricter(byRule, 'private') : byRule;
 }
 
@@ -131,7 +132,7 @@ function responseClass(
     // Without an `id`, a representation is looked up by `imprintId` (src/resolvers/Customer.ts),
     // which maps a card account to a customer for some callers only.
     if (representations.some((value) => typeof value !== 'object' || value === null || !('id' in value))) {
-      return cacheClassOf(imprintKeyRule);
+      return ruleCacheClass(imprintKeyRule);
     }
   }
   return selected.cacheClass;
@@ -159,8 +160,7 @@ function selectedBy(
 ): Selected {
   const root = schema.getRootType(operation.operation);
   if (!root) return { cacheClass: 'no-store', entities: [] };
-  // @graphql-tools/utils takes graphql 17's shape of variables; only `coerced` is read.
-  const variables = { coerced, sources: {} };
+  const variables = collectionVariables(coerced);
   try {
     const fields = collectFields(schema, fragments, variables, root, operation.selectionSet);
     const entities = fieldsOf(fields).flatMap(([node]) => (node?.name.value === '_entities' ? [node] : []));
@@ -199,11 +199,4 @@ function strictestOf(
     }
   }
   return cacheClass;
-}
-
-/** The field nodes of each response key, deferred ones included (`@defer` is not in this schema). */
-function fieldsOf(collected: FieldsAndPatches): FieldNode[][] {
-  return [collected.fields, ...collected.patches.map((patch) => patch.fields)].flatMap((fields) => [
-    ...fields.values(),
-  ]);
 }

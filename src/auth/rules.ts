@@ -1,12 +1,15 @@
 import { GraphQLError } from 'graphql';
-import type { CustomerRef } from '../customers/customers.js';
+import { customerFields, fieldSpecOf, type Access, type CustomerType, type FieldSpec } from '../customers/fields.js';
+import type { CustomerRef } from '../customers/ref.js';
 import type { Caller } from './caller.js';
 
 /**
- * Field-level access rules: the one table the subgraph enforces. The SDL declares the same rules
- * with the directives a router enforces (`@authenticated` where the owner check needs the
- * subgraph, `@requiresScopes` where a scope alone decides); test/auth/declarations.test.ts proves
- * the two agree field by field. A field not listed here is public.
+ * Field-level access rules: what the subgraph enforces. Each customer field's access is declared
+ * with the field (src/customers/fields.ts); what each access means is said here, once, with the
+ * rules of the root fields. The SDL declares the same rules with the directives a router enforces
+ * (`@authenticated` where the owner check needs the subgraph, `@requiresScopes` where a scope alone
+ * decides); test/auth/declarations.test.ts proves the two agree field by field. A field not listed
+ * is public.
  */
 export type Rule =
   /** The customer the data belongs to (token `sub`), or a caller holding the scope. */
@@ -17,57 +20,31 @@ export type Rule =
 const ownerOr = (scope: string): Rule => ({ kind: 'ownerOrScope', scope });
 const scope = (name: string): Rule => ({ kind: 'scope', scope: name });
 
-const personal = ownerOr('pii:read');
-const money = ownerOr('coupons:read');
+const accessRule: Record<Access, Rule> = {
+  personal: ownerOr('pii:read'),
+  money: ownerOr('coupons:read'),
+  sensitive: scope('pii:sensitive'),
+};
 
 interface TypeRules<Parent> {
   /** Whose data a field of this type is, for the owner check. */
-  owner(parent: Parent): string | null;
+  readonly owner: (parent: Parent) => string | null;
   fields: Readonly<Record<string, Rule>>;
 }
 
-const customerOwner = (ref: CustomerRef) => ref.id;
+/** The rules of a customer type's guarded fields; the parent of each is the customer itself. */
+function customerRules(type: CustomerType): TypeRules<CustomerRef> {
+  const fields: Record<string, Rule> = {};
+  for (const [name, spec] of Object.entries(customerFields[type] as Record<string, FieldSpec>)) {
+    if (spec.access) fields[name] = accessRule[spec.access];
+  }
+  return { owner: (ref) => ref.id, fields };
+}
 
 export const accessRules = {
-  Customer: {
-    owner: customerOwner,
-    fields: {
-      // Names a card account at another company: as personal as the card data itself.
-      imprintId: personal,
-      joinDate: personal,
-      joinedAt: personal,
-      // Served only by Gameball's secret-key details, with the PII: reading it means fetching those.
-      channel: personal,
-      displayName: personal,
-      firstName: personal,
-      lastName: personal,
-      email: personal,
-      phone: personal,
-      dateOfBirth: personal,
-      preferredLanguage: personal,
-      address: personal,
-      cardPrograms: personal,
-      // Dates of the card-holder record tell that the customer has a card account.
-      cardHolderSince: personal,
-      cardHolderUpdatedAt: personal,
-      // Opens the customer's own preferences page: whoever holds the link can use it.
-      preferenceCenterUrl: personal,
-      ssnLast4: scope('pii:sensitive'),
-      // A coupon code or a redemption hash is worth money.
-      coupons: money,
-      redemptionHash: money,
-    },
-  } satisfies TypeRules<CustomerRef>,
-  Referral: {
-    owner: customerOwner,
-    // Who referred the customer is personal; the counts are not.
-    fields: { received: personal },
-  } satisfies TypeRules<CustomerRef>,
-  PurchaseHistory: {
-    owner: customerOwner,
-    // The totals come from the public profile; the average only from the details, with the PII.
-    fields: { averageOrderAmount: personal },
-  } satisfies TypeRules<CustomerRef>,
+  Customer: customerRules('Customer'),
+  Referral: customerRules('Referral'),
+  PurchaseHistory: customerRules('PurchaseHistory'),
   Query: {
     owner: () => null,
     // Maps a card account to the merchant's customer: for support tools, not the public.
@@ -86,18 +63,23 @@ export type GuardedType = keyof typeof accessRules;
  * `customerByImprintId` does: the same scope, or the card holder themself (the Imprint record's
  * merchant id is the token's subject).
  */
-export const imprintKeyRule: Rule = personal;
+export const imprintKeyRule: Rule = accessRule.personal;
 
 /**
  * Who may keep a copy of a field's value (src/cacheControl.ts): anyone for a public field, only the
- * caller for a guarded one, and no one for what is worth money (a coupon code; a redemption hash,
- * which also changes with each transaction).
+ * caller for a guarded one, and no one where its declaration says so (a coupon code, a redemption
+ * hash).
  */
 export type CacheClass = 'public' | 'private' | 'no-store';
 
-export function cacheClassOf(rule: Rule | undefined): CacheClass {
-  if (rule === undefined) return 'public';
-  return rule.scope === money.scope ? 'no-store' : 'private';
+export function cacheClassOf(typeName: string, fieldName: string): CacheClass {
+  const spec = fieldSpecOf(typeName, fieldName);
+  return spec?.cache ?? ruleCacheClass(ruleOf(typeName, fieldName));
+}
+
+/** The class a rule implies: private for whatever is guarded. */
+export function ruleCacheClass(rule: Rule | undefined): CacheClass {
+  return rule === undefined ? 'public' : 'private';
 }
 
 /** Whether some owner could pass the rule for this caller: if not, it is refused before any lookup. */

@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import { UpstreamError } from '../vendors/errors.js';
 import { requestScope, type RequestScope } from '../vendors/http.js';
 import type { QuotaCaller } from '../vendors/quota.js';
+import type { CustomerSource } from '../vendors/endpoints.js';
 import type { RedisLink } from '../redis.js';
 
 /**
@@ -13,7 +14,7 @@ import type { RedisLink } from '../redis.js';
  * profile, and the public projection of Voucherify's customer (src/vendors/voucherify/payloads.ts).
  * Nothing personal has a name here, so nothing personal can be cached.
  */
-export type CachedEndpoint = 'gameball.profile' | 'voucherify.customerSummary';
+export type CachedEndpoint = Extract<CustomerSource, 'gameball.profile' | 'voucherify.summary'>;
 
 /** Told about every lookup (`stale`: served past its freshness because the vendor failed) and eviction. */
 export interface CacheObserver {

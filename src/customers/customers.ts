@@ -1,31 +1,38 @@
-import type { GraphQLResolveInfo } from 'graphql';
-import type { GameballProfile, GameballSharedProfile, UpsertCustomerRequest } from '../vendors/gameball/payloads.js';
+import type {
+  GameballCoupon,
+  GameballDetails,
+  GameballSharedProfile,
+  UpsertCustomerRequest,
+} from '../vendors/gameball/payloads.js';
 import type { ImprintCustomer } from '../vendors/imprint/payloads.js';
 import type { VoucherifyCustomer, VoucherifyCustomerSummary } from '../vendors/voucherify/payloads.js';
 import type { VendorCache } from '../cache/vendorCache.js';
 import type { Loaders, VendorClients } from '../vendors/clients.js';
+import type { CustomerSource } from '../vendors/endpoints.js';
 import type { RequestScope } from '../vendors/http.js';
 import { allows, forbidden, imprintKeyRule, mayEverPass, mayRead } from '../auth/rules.js';
 import type { Caller } from '../auth/caller.js';
 import { budgetKeys, type CustomerBudget } from './budget.js';
-import { customerFieldsOf, type Source } from './selection.js';
+import type { CustomerRef } from './ref.js';
+import { customerFieldsOf, type Selection } from './selection.js';
 
-/**
- * What every Customer resolver starts from: the merchant's id, the Imprint id when the customer
- * was reached through Imprint, and which Gameball endpoint serves its profile in this request.
- */
-export interface CustomerRef {
-  readonly id: string;
-  readonly imprintId: string | null;
-  /** `details` when the caller reads personal data anyway: one call then serves both. */
-  readonly profileVia: 'public' | 'details';
-  /** `full` when the caller reads personal data of Voucherify's record anyway: one call serves both. */
-  readonly promotionsVia: 'public' | 'full';
-  /** Gameball's id when a write just returned it: no profile read for it then. */
-  readonly gameballId?: number;
+export type { CustomerRef };
+
+/** What each source gives for a customer. */
+export interface SourcePayloads {
+  'gameball.profile': GameballSharedProfile;
+  'gameball.details': GameballDetails;
+  'gameball.coupons': GameballCoupon[];
+  'gameball.hash': string;
+  'voucherify.summary': VoucherifyCustomerSummary;
+  'voucherify.customer': VoucherifyCustomer;
+  'imprint.customer': ImprintCustomer;
 }
 
-type Selection = Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>;
+/** For each declared source of a field, how its payload gives the field's value. */
+export type Picks<S extends CustomerSource, T> = {
+  readonly [K in S]: (payload: SourcePayloads[K], ref: CustomerRef) => T | null | undefined;
+};
 
 /**
  * Per-request access to customers across the three vendors, over the request's loaders. Resolvers
@@ -85,45 +92,65 @@ export class Customers {
     return gameballId === undefined ? ref : { ...ref, gameballId };
   }
 
-  private refTo(id: string, needs: ReadonlySet<Source>): CustomerRef {
+  private refTo(id: string, needs: ReadonlySet<CustomerSource>): CustomerRef {
     return {
       id,
       imprintId: null,
       profileVia: needs.has('gameball.details') ? 'details' : 'public',
       // Imprint is found through the link in Voucherify's metadata, which only the full record has.
-      promotionsVia: needs.has('voucherify') || needs.has('imprint') ? 'full' : 'public',
+      promotionsVia: needs.has('voucherify.customer') || needs.has('imprint.customer') ? 'full' : 'public',
     };
   }
 
-  /** The endpoints behind the selected fields this caller may read for this customer. */
-  private sourcesFor(id: string, selection: Selection): ReadonlySet<Source> {
-    const needs = new Set<Source>();
+  /** The sources behind the selected fields this caller may read for this customer. */
+  private sourcesFor(id: string, selection: Selection): ReadonlySet<CustomerSource> {
+    const needs = new Set<CustomerSource>();
     for (const use of customerFieldsOf(selection)) {
       if (mayRead(this.caller, use.type, use.field, id)) needs.add(use.source);
     }
     return needs;
   }
 
+  /**
+   * A field's value from the sources its declaration lists (src/customers/fields.ts), in order: the
+   * first that knows the customer and has a value for it; later sources are not read.
+   */
+  async first<S extends CustomerSource, T>(
+    ref: CustomerRef,
+    spec: { readonly from: readonly S[] },
+    picks: Picks<S, T>,
+  ): Promise<T | null> {
+    for (const source of spec.from) {
+      const payload = await this.read(ref, source);
+      const value = payload === null ? null : picks[source](payload, ref);
+      if (value != null && value !== '') return value;
+    }
+    return null;
+  }
+
+  /** What a source gives for the customer, or null when it does not know the customer. */
+  read<S extends CustomerSource>(ref: CustomerRef, source: S): Promise<SourcePayloads[S] | null> {
+    return this.readers[source](ref);
+  }
+
+  private readonly readers: { [S in CustomerSource]: (ref: CustomerRef) => Promise<SourcePayloads[S] | null> } = {
+    'gameball.profile': (ref) => this.profile(ref),
+    'gameball.details': (ref) => this.loaders.gameball.details.load(ref.id),
+    'gameball.coupons': (ref) => this.loaders.gameball.coupons.load(ref.id),
+    'gameball.hash': (ref) => this.loaders.gameball.hash.load(ref.id),
+    'voucherify.summary': (ref) => this.promotionSummary(ref),
+    'voucherify.customer': (ref) => this.promotions(ref),
+    'imprint.customer': (ref) => this.cardHolder(ref),
+  };
+
   /** Gameball's profile fields: from the public profile, or the details when the request reads those anyway. */
-  profile(ref: CustomerRef): Promise<GameballSharedProfile | null> {
-    return ref.profileVia === 'details' ? this.details(ref) : this.publicProfile(ref);
+  private profile(ref: CustomerRef): Promise<GameballSharedProfile | null> {
+    return ref.profileVia === 'details' ? this.read(ref, 'gameball.details') : this.publicProfile(ref);
   }
 
   /** Gameball's public profile itself, for what only it serves (`isReferred`, which the details lack). */
-  publicProfile(ref: CustomerRef): Promise<GameballProfile | null> {
+  publicProfile(ref: CustomerRef) {
     return this.loaders.gameball.profile.load(ref.id);
-  }
-
-  details(ref: CustomerRef) {
-    return this.loaders.gameball.details.load(ref.id);
-  }
-
-  coupons(ref: CustomerRef) {
-    return this.loaders.gameball.coupons.load(ref.id);
-  }
-
-  redemptionHash(ref: CustomerRef) {
-    return this.loaders.gameball.redemptionHash.load(ref.id);
   }
 
   // Voucherify's endpoint answers to its own ids and to merchant (source) ids alike, so each
@@ -132,14 +159,14 @@ export class Customers {
   // hide its own record behind that one; Voucherify ids are random 24-character strings.)
 
   /** The public part of the customer's Voucherify record (cached), or the whole when the request reads it anyway. */
-  async promotionSummary(ref: CustomerRef): Promise<VoucherifyCustomerSummary | null> {
+  private async promotionSummary(ref: CustomerRef): Promise<VoucherifyCustomerSummary | null> {
     if (ref.promotionsVia === 'full') return this.promotions(ref);
     const summary = await this.loaders.voucherify.summary.load(ref.id);
     return summary?.source_id === ref.id ? summary : null;
   }
 
   /** The customer's whole Voucherify record, personal data included, by merchant id. */
-  async promotions(ref: CustomerRef): Promise<VoucherifyCustomer | null> {
+  private async promotions(ref: CustomerRef): Promise<VoucherifyCustomer | null> {
     const record = await this.loaders.voucherify.customer.load(ref.id);
     return record?.source_id === ref.id ? record : null;
   }
@@ -161,7 +188,7 @@ export class Customers {
    * link. A linked record that belongs to another merchant id is ignored: following it would show
    * one person's card data on another's profile.
    */
-  async cardHolder(ref: CustomerRef): Promise<ImprintCustomer | null> {
+  private async cardHolder(ref: CustomerRef): Promise<ImprintCustomer | null> {
     const imprintId = ref.imprintId ?? (await this.imprintLink(ref));
     if (!imprintId) return null;
     const record = await this.loaders.imprint.customer.load(imprintId);
@@ -197,32 +224,30 @@ export class Customers {
 
   private async forget(id: string): Promise<void> {
     const { gameball } = this.loaders;
-    for (const loader of [gameball.profile, gameball.details, gameball.coupons, gameball.redemptionHash]) {
+    for (const loader of [gameball.profile, gameball.details, gameball.coupons, gameball.hash]) {
       loader.clear(id);
     }
     await this.vendors.cache?.evict('gameball.profile', id);
   }
 
-  /** The id-keyed lookups that can tell whether a vendor knows the customer. */
-  private existenceProbes(ref: CustomerRef, needs: ReadonlySet<Source>) {
-    const probes: { name: string; load: () => Promise<unknown> }[] = [];
-    const gameball = (source: Source, load: () => Promise<unknown>) => {
-      if (needs.has(source)) probes.push({ name: source, load });
-    };
-    gameball('gameball.profile', () => this.profile(ref));
-    gameball('gameball.details', () => this.details(ref));
-    gameball('gameball.coupons', () => this.coupons(ref));
-    gameball('gameball.redemptionHash', () => this.redemptionHash(ref));
-    if (needs.has('voucherify') || needs.has('imprint'))
-      probes.push({ name: 'voucherify', load: () => this.promotions(ref) });
-    else if (needs.has('voucherify.public'))
-      probes.push({ name: 'voucherify', load: () => this.promotionSummary(ref) });
-    return probes;
+  /**
+   * The lookups that can tell whether a vendor knows the customer: one per source needed. Imprint
+   * is not keyed by merchant id; it is reached through Voucherify's record, which answers for it.
+   * Both Voucherify sources are the one call: one probe, named by the vendor.
+   */
+  private existenceProbes(ref: CustomerRef, needs: Iterable<CustomerSource>) {
+    const probes = new Map<string, () => Promise<unknown>>();
+    for (const need of needs) {
+      const source = need === 'imprint.customer' ? 'voucherify.customer' : need;
+      const name = source.startsWith('voucherify.') ? 'voucherify' : source;
+      if (!probes.has(name)) probes.set(name, () => this.read(ref, source));
+    }
+    return [...probes].map(([name, load]) => ({ name, load }));
   }
 }
 
 /** When no field needs a vendor, these decide whether the customer exists. */
-const ALL_SOURCES: ReadonlySet<Source> = new Set<Source>(['gameball.profile', 'voucherify.public']);
+const ALL_SOURCES: readonly CustomerSource[] = ['gameball.profile', 'voucherify.summary'];
 
 /**
  * Resolves true as soon as one lookup finds something, false once all found nothing. Failures

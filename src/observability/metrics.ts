@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { VendorName } from '../vendors/errors.js';
+import type { VendorName } from '../vendors/endpoints.js';
 
 const vendors: VendorName[] = ['gameball', 'voucherify', 'imprint'];
 const breakerValues = { closed: 0, 'half-open': 1, open: 2 } as const;

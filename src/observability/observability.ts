@@ -1,7 +1,7 @@
 import { context, trace } from '@opentelemetry/api';
 import type { CacheObserver, CachedEndpoint } from '../cache/vendorCache.js';
 import type { RedisObserver, RedisOperation } from '../redis.js';
-import type { VendorName } from '../vendors/errors.js';
+import type { VendorEndpoint, VendorName } from '../vendors/endpoints.js';
 import type { RequestScope, VendorCallObserver } from '../vendors/http.js';
 import type { LoaderObserver } from '../vendors/loader.js';
 import type { QuotaRefusal } from '../vendors/quota.js';
@@ -14,13 +14,13 @@ export class Observability implements VendorCallObserver, LoaderObserver, CacheO
 
   constructor(readonly tracing: Tracing) {}
 
-  attempt(vendor: VendorName, endpoint: string, scope: RequestScope): (status: number) => void {
+  attempt(vendor: VendorName, endpoint: VendorEndpoint, scope: RequestScope): (status: number) => void {
     const started = performance.now();
     const { tracer } = this.tracing;
     const span =
       tracer && scope.span
         ? tracer.startSpan(
-            `${vendor} ${endpoint}`,
+            endpoint,
             { attributes: { 'vendor.name': vendor, 'vendor.endpoint': endpoint } },
             trace.setSpan(context.active(), scope.span),
           )

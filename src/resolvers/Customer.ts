@@ -1,9 +1,13 @@
 import type { CardProgramStatus, CustomerResolvers, PostalAddress } from '../generated/graphql.js';
-import { firstPresent, localDate, vendorDateTime, vendorLocalDate } from './conversions.js';
+import type { GameballCoupon } from './models.js';
+import { localDate, vendorDateTime, vendorLocalDate } from './conversions.js';
 import { isCouponAvailable } from './Coupon.js';
+import { fromSources } from './fromSources.js';
 import { parseId } from './inputs.js';
 
 const cardProgramStatuses = new Set<string>(['OPEN', 'CLOSED'] satisfies CardProgramStatus[]);
+// Each field reads the sources src/customers/fields.ts declares for it, in that order.
+const read = fromSources('Customer');
 
 export const Customer: CustomerResolvers = {
   __resolveReference: (reference, { customers }, info) =>
@@ -12,146 +16,132 @@ export const Customer: CustomerResolvers = {
       : customers.findByImprintId(parseId(reference.imprintId ?? '', ['representations', 'imprintId']), info),
 
   id: (ref) => ref.id,
-  imprintId: (ref, _, { customers }) => customers.imprintId(ref),
+  // Known without a call when the customer was reached through Imprint.
+  imprintId: async (ref, args, context) =>
+    ref.imprintId ??
+    (await read('imprintId', { 'imprint.customer': (holder): string => holder.id })(ref, args, context)),
 
-  // Loyalty profile (Gameball), public.
-  gameballId: async (ref, _, { customers }) => {
-    const gameballId = ref.gameballId ?? (await customers.profile(ref))?.gameballId;
-    return gameballId === undefined ? null : String(gameballId);
-  },
-  gender: async (ref, _, { customers }) => (await customers.profile(ref))?.customerAttributes?.gender ?? null,
-  location: async (ref, _, { customers }) => (await customers.profile(ref))?.customerAttributes ?? null,
-  tags: async (ref, _, { customers }) => {
-    const profile = await customers.profile(ref);
-    return profile ? (profile.customerAttributes?.tags ?? []) : null;
-  },
-  registrationSource: async (ref, _, { customers }) =>
-    (await customers.profile(ref))?.customerAttributes?.source ?? null,
-  customAttributes: async (ref, _, { customers }) => (await customers.profile(ref))?.customerAttributes?.custom ?? null,
+  // Loyalty profile (Gameball).
+  gameballId: async (ref, args, context) =>
+    ref.gameballId === undefined
+      ? read('gameballId', { 'gameball.profile': (profile): string | undefined => profile.gameballId?.toString() })(
+          ref,
+          args,
+          context,
+        )
+      : String(ref.gameballId),
+  gender: read('gender', { 'gameball.profile': (profile) => profile.customerAttributes?.gender }),
+  location: read('location', { 'gameball.profile': (profile) => profile.customerAttributes }),
+  tags: read('tags', { 'gameball.profile': (profile) => profile.customerAttributes?.tags ?? [] }),
+  registrationSource: read('registrationSource', {
+    'gameball.profile': (profile) => profile.customerAttributes?.source,
+  }),
+  customAttributes: read('customAttributes', { 'gameball.profile': (profile) => profile.customerAttributes?.custom }),
   // Its fields resolve from the customer: the average comes from another endpoint than the totals.
-  purchaseHistory: async (ref, _, { customers }) => ((await customers.profile(ref))?.customerAttributes ? ref : null),
-  joinDate: async (ref, _, { customers }) =>
-    vendorLocalDate((await customers.details(ref))?.customerAttributes?.joinDate),
-  joinedAt: async (ref, _, { customers }) => {
-    const day = vendorLocalDate((await customers.details(ref))?.customerAttributes?.joinDate);
-    return day === null ? null : new Date(`${day}T00:00:00Z`);
-  },
-  channel: async (ref, _, { customers }) => (await customers.details(ref))?.customerAttributes?.channel ?? null,
+  purchaseHistory: read('purchaseHistory', {
+    'gameball.profile': (profile, ref) => (profile.customerAttributes ? ref : null),
+  }),
+  joinDate: read('joinDate', {
+    'gameball.details': (details) => vendorLocalDate(details.customerAttributes?.joinDate),
+  }),
+  joinedAt: read('joinedAt', {
+    'gameball.details': (details) => {
+      const day = vendorLocalDate(details.customerAttributes?.joinDate);
+      return day === null ? null : new Date(`${day}T00:00:00Z`);
+    },
+  }),
+  channel: read('channel', { 'gameball.details': (details) => details.customerAttributes?.channel }),
 
-  // Personal data: the loyalty profile first, then the promotion engine, then the card issuer.
-  displayName: (ref, _, { customers }) =>
-    firstPresent(
-      async () => (await customers.details(ref))?.customerAttributes?.displayName,
-      async () => (await customers.promotions(ref))?.name,
-      async () => {
-        const holder = await customers.cardHolder(ref);
-        return [holder?.first_name, holder?.last_name].filter(Boolean).join(' ');
-      },
-    ),
-  firstName: (ref, _, { customers }) =>
-    firstPresent(
-      async () => (await customers.details(ref))?.customerAttributes?.firstName,
-      async () => (await customers.cardHolder(ref))?.first_name,
-    ),
-  lastName: (ref, _, { customers }) =>
-    firstPresent(
-      async () => (await customers.details(ref))?.customerAttributes?.lastName,
-      async () => (await customers.cardHolder(ref))?.last_name,
-    ),
-  email: (ref, _, { customers }) =>
-    firstPresent(
-      async () => (await customers.details(ref))?.customerAttributes?.email,
-      async () => (await customers.promotions(ref))?.email,
-      async () => (await customers.cardHolder(ref))?.email,
-    ),
-  phone: (ref, _, { customers }) =>
-    firstPresent(
-      async () => (await customers.details(ref))?.customerAttributes?.mobile,
-      async () => (await customers.promotions(ref))?.phone,
-      async () => (await customers.cardHolder(ref))?.phone,
-    ),
-  dateOfBirth: (ref, _, { customers }) =>
-    firstPresent(
-      async () => vendorLocalDate((await customers.details(ref))?.customerAttributes?.dateOfBirth),
-      async () => {
-        const promotions = await customers.promotions(ref);
-        return vendorLocalDate(promotions?.birthdate ?? promotions?.birthday);
-      },
-      async () => {
-        const born = (await customers.cardHolder(ref))?.date_of_birth;
-        return localDate(born?.year, born?.month, born?.day);
-      },
-    ),
-  preferredLanguage: (ref, _, { customers }) =>
-    firstPresent(
-      async () => (await customers.details(ref))?.customerAttributes?.preferredLanguage,
-      async () => (await customers.cardHolder(ref))?.preferred_language,
-    ),
-  address: (ref, _, { customers }) =>
-    firstPresent<PostalAddress>(
-      async () => {
-        const address = (await customers.promotions(ref))?.address;
-        return address
-          ? withAnyValue({
-              line1: address.line_1,
-              line2: address.line_2,
-              city: address.city,
-              region: address.state,
-              postalCode: address.postal_code,
-              country: address.country,
-            })
-          : null;
-      },
-      async () => {
-        const address = (await customers.cardHolder(ref))?.address;
-        return address
-          ? withAnyValue({
-              line1: address.street_line1,
-              line2: address.street_line2,
-              city: address.city,
-              region: address.state,
-              postalCode: address.postal_code,
-              country: address.country,
-            })
-          : null;
-      },
-    ),
-  ssnLast4: async (ref, _, { customers }) => (await customers.cardHolder(ref))?.ssn4 ?? null,
+  displayName: read('displayName', {
+    'gameball.details': (details) => details.customerAttributes?.displayName,
+    'voucherify.customer': (promotions) => promotions.name,
+    'imprint.customer': (holder) => [holder.first_name, holder.last_name].filter(Boolean).join(' '),
+  }),
+  firstName: read('firstName', {
+    'gameball.details': (details) => details.customerAttributes?.firstName,
+    'imprint.customer': (holder) => holder.first_name,
+  }),
+  lastName: read('lastName', {
+    'gameball.details': (details) => details.customerAttributes?.lastName,
+    'imprint.customer': (holder) => holder.last_name,
+  }),
+  email: read('email', {
+    'gameball.details': (details) => details.customerAttributes?.email,
+    'voucherify.customer': (promotions) => promotions.email,
+    'imprint.customer': (holder) => holder.email,
+  }),
+  phone: read('phone', {
+    'gameball.details': (details) => details.customerAttributes?.mobile,
+    'voucherify.customer': (promotions) => promotions.phone,
+    'imprint.customer': (holder) => holder.phone,
+  }),
+  dateOfBirth: read('dateOfBirth', {
+    'gameball.details': (details) => vendorLocalDate(details.customerAttributes?.dateOfBirth),
+    'voucherify.customer': (promotions) => vendorLocalDate(promotions.birthdate ?? promotions.birthday),
+    'imprint.customer': ({ date_of_birth: born }) => localDate(born?.year, born?.month, born?.day),
+  }),
+  preferredLanguage: read('preferredLanguage', {
+    'gameball.details': (details) => details.customerAttributes?.preferredLanguage,
+    'imprint.customer': (holder) => holder.preferred_language,
+  }),
+  address: read('address', {
+    'voucherify.customer': ({ address }) =>
+      address &&
+      withAnyValue({
+        line1: address.line_1,
+        line2: address.line_2,
+        city: address.city,
+        region: address.state,
+        postalCode: address.postal_code,
+        country: address.country,
+      }),
+    'imprint.customer': ({ address }) =>
+      address &&
+      withAnyValue({
+        line1: address.street_line1,
+        line2: address.street_line2,
+        city: address.city,
+        region: address.state,
+        postalCode: address.postal_code,
+        country: address.country,
+      }),
+  }),
+  ssnLast4: read('ssnLast4', { 'imprint.customer': (holder) => holder.ssn4 }),
 
   // Promotion engine (Voucherify).
-  customerSince: async (ref, _, { customers }) => vendorDateTime((await customers.promotionSummary(ref))?.created_at),
-  preferenceCenterUrl: async (ref, _, { customers }) => {
-    const assets = (await customers.promotions(ref))?.assets;
-    // Since cockpits were removed, the old link leads to the preference center too (seed 001).
-    return assets?.cockpit_preference_center_url || assets?.cockpit_url || null;
-  },
-  orderSummary: async (ref, _, { customers }) => (await customers.promotionSummary(ref))?.summary?.orders ?? null,
-  redemptionSummary: async (ref, _, { customers }) =>
-    (await customers.promotionSummary(ref))?.summary?.redemptions ?? null,
-  loyaltyPoints: async (ref, _, { customers }) => (await customers.promotionSummary(ref))?.loyalty ?? null,
+  customerSince: read('customerSince', { 'voucherify.summary': (summary) => vendorDateTime(summary.created_at) }),
+  // Since cockpits were removed, the old link leads to the preference center too (seed 001).
+  preferenceCenterUrl: read('preferenceCenterUrl', {
+    'voucherify.customer': ({ assets }) => assets?.cockpit_preference_center_url || assets?.cockpit_url,
+  }),
+  orderSummary: read('orderSummary', { 'voucherify.summary': (summary) => summary.summary?.orders }),
+  redemptionSummary: read('redemptionSummary', { 'voucherify.summary': (summary) => summary.summary?.redemptions }),
+  loyaltyPoints: read('loyaltyPoints', { 'voucherify.summary': (summary) => summary.loyalty }),
 
   // Referral fields resolve per vendor from the same customer reference.
   referral: (ref) => ref,
 
-  coupons: async (ref, { availableOnly }, { customers }) => {
-    const coupons = await customers.coupons(ref);
-    if (!coupons || !availableOnly) return coupons;
+  coupons: (ref, { availableOnly }, context) => {
     const now = new Date();
-    return coupons.filter((coupon) => isCouponAvailable(coupon, now));
+    return read('coupons', {
+      'gameball.coupons': (coupons): GameballCoupon[] =>
+        availableOnly ? coupons.filter((coupon) => isCouponAvailable(coupon, now)) : coupons,
+    })(ref, undefined, context);
   },
-  redemptionHash: (ref, _, { customers }) => customers.redemptionHash(ref),
+  redemptionHash: read('redemptionHash', { 'gameball.hash': (hash) => hash }),
 
   // Card issuer (Imprint).
-  cardPrograms: async (ref, _, { customers }) => {
-    const holder = await customers.cardHolder(ref);
-    if (!holder) return null;
-    return Object.entries(holder.statuses ?? {}).map(([name, status]) => ({
-      name,
-      status: cardProgramStatuses.has(status) ? (status as CardProgramStatus) : null,
-    }));
-  },
-  cardHolderSince: async (ref, _, { customers }) => vendorDateTime((await customers.cardHolder(ref))?.created_at),
-  cardHolderUpdatedAt: async (ref, _, { customers }) => vendorDateTime((await customers.cardHolder(ref))?.updated_at),
+  cardPrograms: read('cardPrograms', {
+    'imprint.customer': (holder) =>
+      Object.entries(holder.statuses ?? {}).map(([name, status]) => ({
+        name,
+        status: cardProgramStatuses.has(status) ? (status as CardProgramStatus) : null,
+      })),
+  }),
+  cardHolderSince: read('cardHolderSince', { 'imprint.customer': (holder) => vendorDateTime(holder.created_at) }),
+  cardHolderUpdatedAt: read('cardHolderUpdatedAt', {
+    'imprint.customer': (holder) => vendorDateTime(holder.updated_at),
+  }),
 };
 
 /** An address with every line empty is no address. */

@@ -7,19 +7,10 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { VendorEndpoint } from '../vendors/endpoints.js';
 
 // The HTTP plumbing the three vendor fakes share: routing, path-id decoding, faults, quotas, latency,
 // call recording and JSON responses. A vendor fake only describes its routes, credentials and error body.
-
-export type SandboxEndpoint =
-  | 'gameball.profile'
-  | 'gameball.details'
-  | 'gameball.coupons'
-  | 'gameball.hash'
-  | 'gameball.upsert'
-  | 'gameball.delete'
-  | 'voucherify.customer'
-  | 'imprint.customer';
 
 /** Answer with this status (and body, else the vendor's error body) instead. */
 export interface SandboxFault {
@@ -30,7 +21,7 @@ export interface SandboxFault {
 export type SandboxFaultSpec = SandboxFault | { malformed: true };
 
 export interface SandboxCall {
-  endpoint: SandboxEndpoint;
+  endpoint: VendorEndpoint;
   /** The decoded path id; for upsert, the body's customerId ('' when it has none). */
   key: string;
   /** The HTTP status sent. */
@@ -50,7 +41,7 @@ export interface RouteAnswer {
 }
 
 export interface FakeRoute {
-  endpoint: SandboxEndpoint;
+  endpoint: VendorEndpoint;
   method: 'GET' | 'POST' | 'DELETE';
   /** Literal segments, and `:id` for one non-empty segment holding the customer id. */
   path: string;
@@ -83,7 +74,7 @@ export interface FakeServerOptions {
   latencyMs: number;
   /** Shared by the three fakes: every routed request is appended here. */
   calls: SandboxCall[];
-  faults: ReadonlyMap<SandboxEndpoint, SandboxFaultSpec>;
+  faults: ReadonlyMap<VendorEndpoint, SandboxFaultSpec>;
   /** None when absent: every call is answered. */
   quota?: SandboxQuota;
 }

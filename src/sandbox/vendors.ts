@@ -1,4 +1,5 @@
 import type { VendorSettings } from '../vendors/settings.js';
+import type { VendorEndpoint } from '../vendors/endpoints.js';
 import { createDataset, type SandboxDataset } from './dataset.js';
 import {
   startFakeServer,
@@ -6,7 +7,6 @@ import {
   type FakeServerOptions,
   type FakeVendor,
   type SandboxCall,
-  type SandboxEndpoint,
   type SandboxFaultSpec,
   type SandboxQuota,
 } from './fake-server.js';
@@ -15,7 +15,7 @@ import { imprintFake } from './imprint-fake.js';
 import { SeededRandom } from './random.js';
 import { voucherifyFake } from './voucherify-fake.js';
 
-export type { SandboxCall, SandboxEndpoint, SandboxFault, SandboxFaultSpec, SandboxQuota } from './fake-server.js';
+export type { SandboxCall, SandboxFault, SandboxFaultSpec, SandboxQuota } from './fake-server.js';
 
 /** Quotas the fakes enforce per vendor, answering 429 beyond them; a vendor left out has none. */
 export interface SandboxQuotas {
@@ -46,11 +46,11 @@ export interface SandboxVendors {
   /** Every routed request, in order, refused ones included (a request to an unknown route has no endpoint, so it is not here). */
   calls: SandboxCall[];
   /** Calls recorded, of one endpoint, key and status when given (e.g. the 429s a quota answered). */
-  count(endpoint?: SandboxEndpoint, key?: string, status?: number): number;
+  count(endpoint?: VendorEndpoint, key?: string, status?: number): number;
   /** Empties `calls` in place. */
   resetCalls(): void;
   /** The endpoint answers with the fault until it is cleared with null. */
-  setFault(endpoint: SandboxEndpoint, fault: SandboxFaultSpec | null): void;
+  setFault(endpoint: VendorEndpoint, fault: SandboxFaultSpec | null): void;
   close(): Promise<void>;
 }
 
@@ -79,7 +79,7 @@ export async function startSandboxVendors(
   }
   const dataset = options.dataset ?? createDataset();
   const calls: SandboxCall[] = [];
-  const faults = new Map<SandboxEndpoint, SandboxFaultSpec>();
+  const faults = new Map<VendorEndpoint, SandboxFaultSpec>();
   const serverOptions: FakeServerOptions = { host: options.host ?? '127.0.0.1', latencyMs, calls, faults };
   const random = new SeededRandom(servingSeed);
 

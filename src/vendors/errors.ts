@@ -1,4 +1,4 @@
-export type VendorName = 'gameball' | 'voucherify' | 'imprint';
+import type { VendorName } from './endpoints.js';
 
 /** What went wrong upstream, in terms a caller can act on. */
 export type UpstreamFailure =

@@ -15,7 +15,8 @@ import {
 } from 'cockatiel';
 import type { Span } from '@opentelemetry/api';
 import type { z } from 'zod';
-import { UpstreamError, type UpstreamFailure, type VendorName } from './errors.js';
+import type { VendorEndpoint, VendorName } from './endpoints.js';
+import { UpstreamError, type UpstreamFailure } from './errors.js';
 import type { RedisLink } from '../redis.js';
 import {
   LocalTokens,
@@ -47,8 +48,8 @@ export interface VendorHttpOptions extends Omit<VendorLimits, 'rateLimits'> {
 }
 
 export interface VendorRequest {
-  /** The endpoint's name in metrics and traces, e.g. `details`. */
-  endpoint: string;
+  /** The endpoint's name in metrics, traces and logs. */
+  endpoint: VendorEndpoint;
   method: 'GET' | 'POST' | 'DELETE';
   /** Built with `pathOf`, so ids are encoded. */
   path: string;
@@ -136,7 +137,7 @@ setMaxListeners(0, neverAborted);
 /** Told about every vendor HTTP attempt, for metrics and tracing. */
 export interface VendorCallObserver {
   /** Called when an attempt starts; the returned function when it ends, with the HTTP status (0: none). */
-  attempt(vendor: VendorName, endpoint: string, scope: RequestScope): (status: number) => void;
+  attempt(vendor: VendorName, endpoint: VendorEndpoint, scope: RequestScope): (status: number) => void;
   breakerState(vendor: VendorName, state: 'closed' | 'open' | 'half-open'): void;
   /** A call got no slot of the vendor's quota, and the vendor was not called. */
   quotaRefused(vendor: VendorName, reason: QuotaRefusal['reason']): void;

@@ -1,4 +1,4 @@
-import type { VendorName } from './errors.js';
+import type { VendorName } from './endpoints.js';
 
 /** Where each vendor is and how to authenticate: from the environment, or the sandbox fakes. */
 export interface VendorSettings {

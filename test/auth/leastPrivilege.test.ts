@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxEdgeCases } from '../../src/sandbox/dataset.js';
-import type { SandboxEndpoint } from '../../src/sandbox/vendors.js';
+import type { VendorEndpoint } from '../../src/vendors/endpoints.js';
 import { startTestSubgraph, type TestSubgraph } from '../support/subgraph.js';
 import { signToken } from '../support/tokens.js';
 
 // Data a caller may not see is never fetched: vendor calls counted at the sandbox fakes.
 
 const owner = sandboxEdgeCases.rich;
-const secretKeyEndpoints: SandboxEndpoint[] = ['gameball.details', 'gameball.coupons', 'gameball.hash'];
+const secretKeyEndpoints: VendorEndpoint[] = ['gameball.details', 'gameball.coupons', 'gameball.hash'];
 
 describe('least privilege upstream', () => {
   let subgraph: TestSubgraph;
@@ -21,7 +21,7 @@ describe('least privilege upstream', () => {
   });
   afterAll(() => subgraph.close());
 
-  async function callsFor(query: string, authorization: string): Promise<(endpoint: SandboxEndpoint) => number> {
+  async function callsFor(query: string, authorization: string): Promise<(endpoint: VendorEndpoint) => number> {
     subgraph.sandbox.resetCalls();
     const response = await subgraph.query(query, undefined, { authorization });
     expect(response.status).toBe(200);
@@ -81,7 +81,7 @@ describe('least privilege upstream', () => {
       { representations: ids.map((id) => ({ __typename: 'Customer', id })) },
       { authorization: ownerToken },
     );
-    const keysOf = (endpoint: SandboxEndpoint) =>
+    const keysOf = (endpoint: VendorEndpoint) =>
       subgraph.sandbox.calls.filter((call) => call.endpoint === endpoint).map((call) => call.key);
     expect(keysOf('gameball.details')).toEqual([owner]);
     expect(keysOf('gameball.coupons')).toEqual([owner]);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edgeCaseCustomers, sandboxEdgeCases as edge, type SandboxDataset } from '../../src/sandbox/dataset.js';
-import type { SandboxEndpoint } from '../../src/sandbox/vendors.js';
+import type { VendorEndpoint } from '../../src/vendors/endpoints.js';
 import { everyCustomerField } from '../support/queries.js';
 import { startTestSubgraph, type TestSubgraph } from '../support/subgraph.js';
 import {
@@ -63,7 +63,7 @@ function callsTo(prefix: 'gameball.' | 'voucherify.' | 'imprint.'): number {
   return subgraph.sandbox.calls.filter((call) => call.endpoint.startsWith(prefix)).length;
 }
 
-function count(endpoint: SandboxEndpoint): number {
+function count(endpoint: VendorEndpoint): number {
   return subgraph.sandbox.count(endpoint);
 }
 

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxEdgeCases as edge, type SandboxDataset } from '../../src/sandbox/dataset.js';
-import type { SandboxEndpoint, SandboxFaultSpec } from '../../src/sandbox/vendors.js';
+import type { SandboxFaultSpec } from '../../src/sandbox/vendors.js';
+import type { VendorEndpoint } from '../../src/vendors/endpoints.js';
 import { everyCustomerField } from '../support/queries.js';
 import { startTestSubgraph, type GraphQLResponse, type TestSubgraph } from '../support/subgraph.js';
 import { expectedCustomer, imprintLinkOf, isKnown, voucherifyOf, type ExpectedCustomer } from './expected.js';
@@ -22,7 +23,7 @@ import {
 let subgraph: TestSubgraph;
 let dataset: SandboxDataset;
 
-const endpoints: SandboxEndpoint[] = [
+const endpoints: VendorEndpoint[] = [
   'gameball.profile',
   'gameball.details',
   'gameball.coupons',
@@ -46,7 +47,7 @@ afterAll(async () => {
   await subgraph?.close();
 });
 
-function fault(endpoint: SandboxEndpoint, spec: SandboxFaultSpec): void {
+function fault(endpoint: VendorEndpoint, spec: SandboxFaultSpec): void {
   subgraph.sandbox.setFault(endpoint, spec);
 }
 
@@ -252,7 +253,7 @@ describe('each kind of vendor failure has its code', () => {
     ['422', { status: 422 }, 'UPSTREAM_REJECTED'],
   ];
   // An endpoint, the vendor behind it and a field only it serves for the rich customer.
-  const reads: [SandboxEndpoint, VendorName, string, string][] = [
+  const reads: [VendorEndpoint, VendorName, string, string][] = [
     ['gameball.profile', 'gameball', 'gender', 'gender'],
     ['gameball.details', 'gameball', 'firstName', 'firstName'],
     ['gameball.coupons', 'gameball', 'coupons', 'coupons { code }'],

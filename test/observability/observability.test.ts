@@ -105,9 +105,11 @@ describe('GET /metrics', () => {
     expect(text).toMatch(/graphql_requests_total\{operation="CustomerCard",outcome="success"\} [1-9]/);
     expect(text).toMatch(/graphql_requests_total\{operation="Broken",outcome="(error|partial)"\} 1/);
     expect(text).toMatch(/graphql_request_duration_seconds_count\{operation="CustomerCard"\} [1-9]/);
-    expect(text).toMatch(/vendor_calls_total\{vendor="gameball",endpoint="profile",status="200"\} [1-9]/);
-    expect(text).toMatch(/vendor_calls_total\{vendor="imprint",endpoint="customer",status="200"\} [1-9]/);
-    expect(text).toMatch(/vendor_call_duration_seconds_count\{vendor="voucherify",endpoint="customer"\} [1-9]/);
+    expect(text).toMatch(/vendor_calls_total\{vendor="gameball",endpoint="gameball.profile",status="200"\} [1-9]/);
+    expect(text).toMatch(/vendor_calls_total\{vendor="imprint",endpoint="imprint.customer",status="200"\} [1-9]/);
+    expect(text).toMatch(
+      /vendor_call_duration_seconds_count\{vendor="voucherify",endpoint="voucherify.customer"\} [1-9]/,
+    );
     expect(text).toMatch(/dataloader_batch_size_count\{loader="gameball.profile"\} [1-9]/);
     expect(text).toMatch(/process_cpu_user_seconds_total/);
     expect(text).toMatch(/vendor_circuit_state\{vendor="gameball"\} 0/);
@@ -177,11 +179,11 @@ describe('tracing', () => {
     );
     const operation = spans.find((span) => span.name === 'graphql.request');
     expect(operation).toBeDefined();
-    const vendorSpans = spans.filter((span) => /^(gameball|voucherify|imprint) /.test(span.name));
+    const vendorSpans = spans.filter((span) => /^(gameball|voucherify|imprint)\./.test(span.name));
     expect(vendorSpans.map((span) => span.name).sort()).toEqual([
-      'gameball profile',
-      'imprint customer',
-      'voucherify customer',
+      'gameball.profile',
+      'imprint.customer',
+      'voucherify.customer',
     ]);
     for (const span of vendorSpans) {
       expect(span.parentSpanId).toBe(operation?.spanId);

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sandboxEdgeCases as edge } from '../../src/sandbox/dataset.js';
-import type { VendorName } from '../../src/vendors/errors.js';
+import type { VendorName } from '../../src/vendors/endpoints.js';
 import { imprintLinkOf } from '../graphql/expected.js';
 import type { GraphQLResponse } from '../support/subgraph.js';
 import type { Reply } from '../support/upstream.js';

@@ -1,4 +1,5 @@
 import { testLimits } from '../support/limits.js';
+import type { VendorEndpoint } from '../../src/vendors/endpoints.js';
 import {
   gameball,
   gameballHeaders,
@@ -22,12 +23,7 @@ import {
   type SandboxDataset,
   type VoucherifyRecord,
 } from '../../src/sandbox/dataset.js';
-import {
-  documentedQuotas,
-  startSandboxVendors,
-  type SandboxEndpoint,
-  type SandboxVendors,
-} from '../../src/sandbox/vendors.js';
+import { documentedQuotas, startSandboxVendors, type SandboxVendors } from '../../src/sandbox/vendors.js';
 import { GameballClient } from '../../src/vendors/gameball/client.js';
 import {
   customerCoupons,
@@ -726,7 +722,7 @@ describe('sandbox vendors over HTTP', () => {
     await voucherify(sandbox, edge.rich);
     await imprint(sandbox, 'NOT-A-CARD');
     await upsert(sandbox, { customerId: 'cust_new_4' });
-    const expected: { endpoint: SandboxEndpoint; key: string; status: number }[] = [
+    const expected: { endpoint: VendorEndpoint; key: string; status: number }[] = [
       { endpoint: 'gameball.profile', key: edge.rich, status: 200 },
       { endpoint: 'gameball.coupons', key: edge.rich, status: 401 },
       { endpoint: 'voucherify.customer', key: edge.rich, status: 200 },

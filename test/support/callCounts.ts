@@ -1,14 +1,10 @@
-import type { SandboxEndpoint, SandboxVendors } from '../../src/sandbox/vendors.js';
+import type { SandboxVendors } from '../../src/sandbox/vendors.js';
+import { vendorEndpoints, type VendorEndpoint } from '../../src/vendors/endpoints.js';
 
 /** The vendor endpoints a read can call. */
-export const readEndpoints: SandboxEndpoint[] = [
-  'gameball.profile',
-  'gameball.details',
-  'gameball.coupons',
-  'gameball.hash',
-  'voucherify.customer',
-  'imprint.customer',
-];
+export const readEndpoints: VendorEndpoint[] = vendorEndpoints.filter(
+  (endpoint) => endpoint !== 'gameball.upsert' && endpoint !== 'gameball.delete',
+);
 
 /**
  * Calls per endpoint per customer at the fakes, keyed `"<endpoint> <merchant id>"`: a Voucherify

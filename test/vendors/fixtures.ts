@@ -1,7 +1,8 @@
 import { testLimits } from '../support/limits.js';
 import { afterEach, beforeEach, expect } from 'vitest';
 import { inspect } from 'node:util';
-import { UpstreamError, type VendorName } from '../../src/vendors/errors.js';
+import type { VendorName } from '../../src/vendors/endpoints.js';
+import { UpstreamError } from '../../src/vendors/errors.js';
 import { GameballClient } from '../../src/vendors/gameball/client.js';
 import { ImprintClient } from '../../src/vendors/imprint/client.js';
 import type { VendorLimits } from '../../src/vendors/settings.js';

@@ -46,7 +46,7 @@ export class GameballClient {
   /** Public profile, no PII. */
   async getProfile(customerId: string, scope?: RequestScope): Promise<GameballProfile | null> {
     return await this.http.json(
-      { endpoint: 'profile', method: 'GET', path: pathOf`/api/v4.0/integrations/customers/${customerId}` },
+      { endpoint: 'gameball.profile', method: 'GET', path: pathOf`/api/v4.0/integrations/customers/${customerId}` },
       customerProfile,
       scope,
     );
@@ -56,7 +56,7 @@ export class GameballClient {
   async getDetails(customerId: string, scope?: RequestScope): Promise<GameballDetails | null> {
     return await this.http.json(
       {
-        endpoint: 'details',
+        endpoint: 'gameball.details',
         method: 'GET',
         path: pathOf`/api/v4/integrations/customers/${customerId}/details`,
         headers: this.secret,
@@ -69,7 +69,7 @@ export class GameballClient {
   async getCoupons(customerId: string, scope?: RequestScope): Promise<GameballCoupon[] | null> {
     const payload = await this.http.json(
       {
-        endpoint: 'coupons',
+        endpoint: 'gameball.coupons',
         method: 'GET',
         path: pathOf`/api/v4/integrations/customers/${customerId}/coupons`,
         headers: this.secret,
@@ -83,7 +83,7 @@ export class GameballClient {
   async getRedemptionHash(customerId: string, scope?: RequestScope): Promise<string | null> {
     const payload = await this.http.json(
       {
-        endpoint: 'hash',
+        endpoint: 'gameball.hash',
         method: 'GET',
         path: pathOf`/api/v4/integrations/customers/${customerId}/hash`,
         headers: this.secret,
@@ -97,7 +97,7 @@ export class GameballClient {
   /** Creates or updates the customer; resolves to Gameball's own id for it. */
   async upsert(customer: UpsertCustomerRequest, scope?: RequestScope): Promise<number | null> {
     const payload = await this.http.json(
-      { endpoint: 'upsert', method: 'POST', path: '/api/v4.0/integrations/customers', body: customer },
+      { endpoint: 'gameball.upsert', method: 'POST', path: '/api/v4.0/integrations/customers', body: customer },
       upsertResponse,
       scope,
     );
@@ -108,7 +108,7 @@ export class GameballClient {
   async delete(customerId: string, scope?: RequestScope): Promise<boolean> {
     return await this.http.send(
       {
-        endpoint: 'delete',
+        endpoint: 'gameball.delete',
         method: 'DELETE',
         path: pathOf`/api/v4/integrations/customers/${customerId}`,
         headers: this.secret,

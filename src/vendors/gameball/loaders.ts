@@ -22,11 +22,7 @@ export function createGameballLoaders(
     coupons: keyedLoader('gameball.coupons', (customerId) => client.getCoupons(customerId, scope), observer),
     // The hash rotates with each transaction, so it must never outlive the request: like every
     // loader here, this one is created per request.
-    redemptionHash: keyedLoader(
-      'gameball.redemptionHash',
-      (customerId) => client.getRedemptionHash(customerId, scope),
-      observer,
-    ),
+    hash: keyedLoader('gameball.hash', (customerId) => client.getRedemptionHash(customerId, scope), observer),
   };
 }
 

@@ -29,7 +29,7 @@ export class ImprintClient {
   /** By Imprint's own customer id (a UUID), not the merchant's id. */
   async getCustomer(imprintId: string, scope?: RequestScope): Promise<ImprintCustomer | null> {
     return await this.http.json(
-      { endpoint: 'customer', method: 'GET', path: pathOf`/v2/customers/${imprintId}` },
+      { endpoint: 'imprint.customer', method: 'GET', path: pathOf`/v2/customers/${imprintId}` },
       customer,
       scope,
     );

@@ -29,7 +29,7 @@ export class VoucherifyClient {
   /** By Voucherify's own `id` or by the merchant's `source_id`: Voucherify accepts either. */
   async getCustomer(idOrSourceId: string, scope?: RequestScope): Promise<VoucherifyCustomer | null> {
     return await this.http.json(
-      { endpoint: 'customer', method: 'GET', path: pathOf`/v1/customers/${idOrSourceId}` },
+      { endpoint: 'voucherify.customer', method: 'GET', path: pathOf`/v1/customers/${idOrSourceId}` },
       customer,
       scope,
     );

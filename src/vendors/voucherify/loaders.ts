@@ -29,7 +29,7 @@ export function createVoucherifyLoaders(
   // fetched through the whole-record loader, so a request that needs both makes one call; a
   // background refresh calls Voucherify in its own scope.
   const summary: DataLoader<string, VoucherifyCustomerSummary | null> = cachedLoader(
-    'voucherify.customerSummary',
+    'voucherify.summary',
     async (idOrSourceId, fetchScope) => {
       const found =
         fetchScope === scope ? await customer.load(idOrSourceId) : await client.getCustomer(idOrSourceId, fetchScope);

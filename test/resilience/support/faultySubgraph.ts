@@ -2,7 +2,7 @@ import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/logger.js';
 import { startSandboxVendors, type SandboxVendors } from '../../../src/sandbox/vendors.js';
 import { startServer } from '../../../src/server.js';
-import type { VendorName } from '../../../src/vendors/errors.js';
+import type { VendorName } from '../../../src/vendors/endpoints.js';
 import type { VendorSettings } from '../../../src/vendors/settings.js';
 import { unlimitedRateLimitsEnv, type GraphQLResponse } from '../../support/subgraph.js';
 import { fullAccessScope, signToken } from '../../support/tokens.js';
