@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AuthSettings } from './auth/authenticate.js';
+import type { LogFormatSetting } from './logger.js';
 import type { LookupLimits } from './lookupLimits.js';
 import type { VendorLimits, VendorSettings } from './vendors/settings.js';
 
@@ -22,6 +23,7 @@ const environment = z.object({
   PORT: port.default(4001),
   METRICS_PORT: port.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).optional(),
   SANDBOX: flag.optional(),
   GAMEBALL_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.gameball.co'),
   GAMEBALL_API_KEY: secret.optional(),
@@ -132,6 +134,8 @@ export interface Config {
   metricsPort: number | null;
   http: HttpLimits;
   logLevel: string;
+  /** `auto`: pretty lines when stdout is a terminal, JSON otherwise (the logger checks, src/logger.ts). */
+  logFormat: LogFormatSetting;
   /** Set in sandbox mode: the vendors are the built-in fakes, started by `main`. */
   sandbox: { vendorLatencyMs: number } | null;
   /** Set outside sandbox mode: the real vendors. */
@@ -269,6 +273,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       socketTimeoutMs: e.HTTP_SOCKET_TIMEOUT_MS,
     },
     logLevel: e.LOG_LEVEL,
+    // Production logs go to a collector, terminal or not: JSON unless asked otherwise.
+    logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'production' ? 'json' : 'auto'),
     sandbox: sandbox ? { vendorLatencyMs: e.SANDBOX_VENDOR_LATENCY_MS } : null,
     vendors,
     requestDeadlineMs: e.REQUEST_DEADLINE_MS,

@@ -1,17 +1,39 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { prettyFactory } from 'pino-pretty';
 
 export type { Logger };
 
+/** `json`: one JSON object a line, for log collectors; `pretty`: lines for a person at a terminal. */
+export type LogFormat = 'json' | 'pretty';
+
+/** What `LOG_FORMAT` asks for (src/config.ts): a format, or `auto`, pretty only on a terminal. */
+export type LogFormatSetting = LogFormat | 'auto';
+
+/** The format to write: `auto` is pretty when stdout is a terminal, JSON when it is a pipe or a file. */
+export function logFormatFor(setting: LogFormatSetting, stdoutIsTerminal: boolean): LogFormat {
+  if (setting !== 'auto') return setting;
+  return stdoutIsTerminal ? 'pretty' : 'json';
+}
+
+export interface LogOutput {
+  format?: LogFormat;
+  /** Pretty lines only: ANSI colours (for a terminal). */
+  colorize?: boolean;
+}
+
 /**
- * JSON logs. Credentials and personal data are redacted wherever they could appear in a logged
- * object, so a careless `logger.info({ headers })` cannot leak them. Written to stdout
- * asynchronously (flushed on exit): a synchronous write per request line cost more CPU than the
- * rest of the line under load.
+ * JSON logs, or pretty ones for a person (`format: 'pretty'`). Credentials and personal data are
+ * redacted wherever they could appear in a logged object, so a careless `logger.info({ headers })`
+ * cannot leak them; pretty lines are made from the redacted JSON, so they hold no more. Written to
+ * stdout asynchronously (flushed on exit): a synchronous write per request line cost more CPU than
+ * the rest of the line under load.
  */
 export function createLogger(
   level: string,
   destination: DestinationStream = pino.destination({ dest: 1, sync: false }),
+  output: LogOutput = {},
 ): Logger {
+  const stream = output.format === 'pretty' ? prettyLines(destination, output.colorize ?? false) : destination;
   return pino(
     {
       level,
@@ -38,8 +60,17 @@ export function createLogger(
         censor: '[redacted]',
       },
     },
-    destination,
+    stream,
   );
+}
+
+/**
+ * Each JSON line pino writes (already redacted and capped), turned into `[12:00:00.000] INFO: message`
+ * and its fields below, in the same thread and the same write: no worker, nothing lost at exit.
+ */
+function prettyLines(destination: DestinationStream, colorize: boolean): DestinationStream {
+  const pretty = prettyFactory({ colorize, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
+  return { write: (line: string) => destination.write(pretty(line)) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './logger.js';
+import { createLogger, logFormatFor } from './logger.js';
 import { documentedQuotas, startSandboxVendors } from './sandbox/vendors.js';
 import { startServer } from './server.js';
 
@@ -14,7 +14,11 @@ try {
   process.exit(1);
 }
 
-const logger = createLogger(config.logLevel);
+const onTerminal = process.stdout.isTTY === true;
+const logger = createLogger(config.logLevel, undefined, {
+  format: logFormatFor(config.logFormat, onTerminal),
+  colorize: onTerminal,
+});
 // The fakes answer 429 beyond the vendors' documented quotas, as the vendors would.
 const sandbox = config.sandbox
   ? await startSandboxVendors({ latencyMs: config.sandbox.vendorLatencyMs, quotas: documentedQuotas })
