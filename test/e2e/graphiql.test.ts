@@ -6,11 +6,12 @@ import { buildSchema } from '../../src/schema.js';
 import { expectedCustomer } from '../graphql/expected.js';
 import { startTestSubgraph, type TestSubgraph } from '../support/subgraph.js';
 import { signToken } from '../support/tokens.js';
+import { placesHoldingTokens, storedInBrowser } from './support/browserStorage.js';
 
 // GraphiQL in a real browser: Debian's Chromium (`apt-get install chromium`, as .ci/run does) driven
 // by playwright-core. Opens the page, types a query, runs it and reads the answer on the page, as a
-// person would; checks the page loads nothing from anywhere but the subgraph. Screenshots go to
-// test-results/graphiql-*.png.
+// person would; checks the page loads nothing from anywhere but the subgraph and leaves no token in
+// the browser. Screenshots go to test-results/graphiql-*.png.
 
 const chromiumPath = '/usr/bin/chromium';
 const hasChromium = existsSync(chromiumPath);
@@ -26,6 +27,8 @@ describe.runIf(runs)('GraphiQL in Chromium', () => {
   let subgraph: TestSubgraph;
   let browser: Browser;
   let page: Page;
+  /** Every token a test put into the page: none may be left in the browser's storage. */
+  const tokens: string[] = [];
   /** Every URL the page asked for, and everything the browser reported going wrong. */
   const requests: string[] = [];
   const problems: string[] = [];
@@ -125,6 +128,7 @@ describe.runIf(runs)('GraphiQL in Chromium', () => {
 
   it('sends a token pasted into the headers editor', async () => {
     const token = await signToken({ sub: 'cust_0001' });
+    tokens.push(token);
     await page.getByRole('button', { name: 'Headers', exact: true }).click();
     await page.locator(`${headersEditor} .CodeMirror`).click();
     await page.keyboard.press('ControlOrMeta+A');
@@ -155,6 +159,14 @@ describe.runIf(runs)('GraphiQL in Chromium', () => {
     const normalize = (text: string) => text.replace(/`/g, '').replace(/\s+/g, ' ').trim();
     const shown = normalize(await explorer.innerText());
     for (const paragraph of customerType.description.split(/\n\s*\n/)) expect(shown).toContain(normalize(paragraph));
+  });
+
+  it('kept no token in the browser: no cookie, web storage, IndexedDB or cache holds one', async () => {
+    expect(tokens.length).toBeGreaterThan(0);
+    const stored = await storedInBrowser(page);
+    expect(placesHoldingTokens(stored, tokens)).toEqual([]);
+    // Not even GraphiQL's tabs, history or settings: queries and variables may hold personal data.
+    expect(stored.filter(({ place }) => place === 'localStorage').map(({ name }) => name)).toEqual([]);
   });
 
   it('asked only the subgraph for anything, and hit no error or CSP violation', () => {
