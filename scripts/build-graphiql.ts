@@ -2,18 +2,18 @@
 // styles) into dist/graphiql/graphiql.js and graphiql.css, minified and self-contained (fonts and
 // icons inlined as data: URLs), for src/graphiql/page.ts to serve. Runs at install (postinstall),
 // and with --if-stale before `npm start` and the tests, so a fresh checkout needs no extra step.
-import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { graphiqlAssetDir, graphiqlAssets } from '../src/graphiql/page.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const entry = join(root, 'src/graphiql/browser/app.tsx');
-/** What the bundle is made of: when one is newer than the bundle, --if-stale rebuilds. */
+const browserDir = join(root, 'src/graphiql/browser');
+const entry = join(browserDir, 'app.tsx');
+/** What the bundle is made of (every file of the browser code): when one is newer, --if-stale rebuilds. */
 const inputs = [
-  entry,
-  join(root, 'src/graphiql/browser/page.css'),
+  ...readdirSync(browserDir).map((name) => join(browserDir, name)),
   fileURLToPath(import.meta.url),
   join(root, 'package-lock.json'),
 ];
