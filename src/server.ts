@@ -16,6 +16,7 @@ import { cacheControlPlugin } from './cacheControl.js';
 import { QueryDocumentStore } from './documentStore.js';
 import { createErrorFormatter } from './errors.js';
 import { loadGraphiQLPage } from './graphiql/page.js';
+import { sandboxSignIn } from './graphiql/sandboxSignIn.js';
 import type { Logger } from './logger.js';
 import { lookupLimitsPlugin } from './lookupLimits.js';
 import { queryLimitsOf } from './queryLimits.js';
@@ -53,8 +54,11 @@ export async function startServer(options: {
   logger: Logger;
 }): Promise<RunningServer> {
   const { config, logger } = options;
-  // Read once, before anything starts: a missing bundle stops start-up with how to build it.
-  const graphiql = config.graphiql ? loadGraphiQLPage() : null;
+  // Read once, before anything starts: a missing bundle stops start-up with how to build it. Sandbox
+  // sign-in only in sandbox mode: it signs tokens for whoever asks, fit for the fakes' data alone.
+  const graphiql = config.graphiql
+    ? loadGraphiQLPage({ sandboxSignIn: config.sandbox ? sandboxSignIn(config.auth.tokens) : null })
+    : null;
   const observability = new Observability(startTracing(config.tracing));
   const redis = config.redis ? new RedisLink(config.redis, logger, observability) : null;
   const clients = createVendorClients(options.vendors, config.limits, observability, redis);

@@ -3,10 +3,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sendJson } from '../responses.js';
+import type { SandboxSignIn } from './sandboxSignIn.js';
 
 // GraphiQL for people with a browser: an HTML page at GET /graphql and its two assets, bundled into
 // dist/graphiql/ at install time by scripts/build-graphiql.ts. Nothing is loaded from elsewhere, so
-// it works without internet access.
+// it works without internet access. In sandbox mode only, the page also offers a sign-in picker and
+// POST /graphiql/sandbox-token signs its tokens (src/graphiql/sandboxSignIn.ts).
 
 /** Where scripts/build-graphiql.ts writes the bundle. */
 export const graphiqlAssetDir = fileURLToPath(new URL('../../dist/graphiql/', import.meta.url));
@@ -55,8 +58,20 @@ export interface GraphiQLPage {
   serve(req: IncomingMessage, res: ServerResponse, url: URL): boolean;
 }
 
+/** Where the page asks for a sandbox token, relative to /graphql like the assets. */
+const sandboxTokenHref = 'graphiql/sandbox-token';
+const sandboxTokenPath = `/${sandboxTokenHref}`;
+
+export interface GraphiQLPageOptions {
+  /** Where the bundle is; dist/graphiql/ by default. */
+  dir?: string;
+  /** Sandbox mode only: the callers the page's picker offers, and their tokens. */
+  sandboxSignIn?: SandboxSignIn | null;
+}
+
 /** Reads the bundle once; throws a `GraphiQLAssetsMissingError` saying how to build it when absent. */
-export function loadGraphiQLPage(dir: string = graphiqlAssetDir): GraphiQLPage {
+export function loadGraphiQLPage(options: GraphiQLPageOptions = {}): GraphiQLPage {
+  const { dir = graphiqlAssetDir, sandboxSignIn = null } = options;
   const missing = Object.keys(graphiqlAssets).filter((name) => !existsSync(join(dir, name)));
   if (missing.length > 0) {
     throw new GraphiQLAssetsMissingError(
@@ -72,7 +87,7 @@ export function loadGraphiQLPage(dir: string = graphiqlAssetDir): GraphiQLPage {
     assets.set(`/graphiql/${name}`, { body, contentType, href: `graphiql/${name}?v=${version}`, integrity });
   }
   const asset = (name: AssetName) => assets.get(`/graphiql/${name}`)!;
-  const html = Buffer.from(renderPage(asset('graphiql.css'), asset('graphiql.js')));
+  const html = Buffer.from(renderPage(asset('graphiql.css'), asset('graphiql.js'), sandboxSignIn));
 
   return {
     serve(req, res, url) {
@@ -87,6 +102,14 @@ export function loadGraphiQLPage(dir: string = graphiqlAssetDir): GraphiQLPage {
           'x-content-type-options': 'nosniff',
         });
         res.end(method === 'HEAD' ? undefined : file.body);
+        return true;
+      }
+      // Outside sandbox mode this path is not GraphiQL's: the server answers 404.
+      if (sandboxSignIn && url.pathname === sandboxTokenPath) {
+        serveSandboxToken(sandboxSignIn, method, url, res).catch(() => {
+          if (!res.headersSent) sendJson(res, 500, { error: 'Could not sign a sandbox token' });
+          else res.destroy();
+        });
         return true;
       }
       if (
@@ -112,7 +135,31 @@ export function loadGraphiQLPage(dir: string = graphiqlAssetDir): GraphiQLPage {
   };
 }
 
-function renderPage(css: Asset, js: Asset): string {
+/**
+ * `POST /graphiql/sandbox-token?as=<caller id>`: `{ "authorization": "Bearer …" }`, a fresh token on
+ * every ask, which no cache may keep. POST, so that nothing fetches one by following a link.
+ */
+async function serveSandboxToken(signIn: SandboxSignIn, method: string, url: URL, res: ServerResponse): Promise<void> {
+  res.setHeader('cache-control', 'no-store');
+  res.setHeader('x-content-type-options', 'nosniff');
+  if (method !== 'POST') {
+    res.setHeader('allow', 'POST');
+    return sendJson(res, 405, { error: 'POST asks for a sandbox token' });
+  }
+  const authorization = await signIn.authorizationFor(url.searchParams.get('as') ?? '');
+  if (!authorization) {
+    const known = signIn.callers.map(({ id }) => id).join(', ');
+    return sendJson(res, 400, { error: `?as= names a sandbox caller with a token: one of ${known}` });
+  }
+  sendJson(res, 200, { authorization });
+}
+
+function renderPage(css: Asset, js: Asset, signIn: SandboxSignIn | null): string {
+  // The picker's callers and where to ask for their tokens, as data for the page's script (the
+  // policy allows no inline script). No token is in the page.
+  const signInData = signIn
+    ? ` data-sandbox-token-href="${sandboxTokenHref}" data-sandbox-callers="${escapeAttribute(JSON.stringify(signIn.callers))}"`
+    : '';
   return `<!doctype html>
 <html lang="en">
   <head>
@@ -124,10 +171,14 @@ function renderPage(css: Asset, js: Asset): string {
     <script defer src="${js.href}" integrity="${js.integrity}"></script>
   </head>
   <body>
-    <div id="graphiql">Loading GraphiQL…</div>
+    <div id="graphiql"${signInData}>Loading GraphiQL…</div>
   </body>
 </html>
 `;
+}
+
+function escapeAttribute(text: string): string {
+  return text.replace(/[&"'<>]/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 
 /**

@@ -1,9 +1,13 @@
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SANDBOX_JWT_SECRET } from '../../src/config.js';
 import { prefersHtml } from '../../src/graphiql/page.js';
+import { sandboxCallers } from '../../src/graphiql/sandboxSignIn.js';
 import { startTestSubgraph, type TestSubgraph } from '../support/subgraph.js';
 
 // GraphiQL over plain HTTP (test/e2e/graphiql.test.ts drives it in a browser): who gets the page,
-// that it names no other host, and that GraphQL over GET is untouched.
+// that it names no other host, that GraphQL over GET is untouched, and that sandbox sign-in exists
+// in sandbox mode only.
 
 /** What Chromium sends when a person opens a URL. */
 const browserAccept = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
@@ -121,6 +125,117 @@ describe('GraphiQL over HTTP in production', () => {
       expect(response.status).toBe(200);
       expect(await response.text()).toContain('<title>customer-subgraph · GraphiQL</title>');
       expect((await fetch(`${subgraph.url}/graphiql/graphiql.js`)).status).toBe(200);
+    } finally {
+      await subgraph.close();
+    }
+  });
+});
+
+/** The real vendors' variables (the subgraph is still given the sandbox fakes to call). */
+const realVendorEnv = {
+  SANDBOX: 'false',
+  GAMEBALL_API_KEY: 'gb-key',
+  GAMEBALL_SECRET_KEY: 'gb-secret',
+  VOUCHERIFY_APP_ID: 'vf-id',
+  VOUCHERIFY_APP_TOKEN: 'vf-token',
+  IMPRINT_BASE_URL: 'https://imprint.test',
+  IMPRINT_API_KEY: 'im-key',
+};
+
+function askForToken(url: string, caller: string, method = 'POST'): Promise<Response> {
+  return fetch(`${url}/graphiql/sandbox-token?as=${encodeURIComponent(caller)}`, { method });
+}
+
+/** A bearer token or anything shaped like a JWT. */
+const tokenLike = /bearer|eyJ[\w-]+\.[\w-]+\./i;
+
+describe('sandbox sign-in over HTTP, in sandbox mode', () => {
+  let subgraph: TestSubgraph;
+  beforeAll(async () => {
+    subgraph = await startTestSubgraph();
+  });
+  afterAll(() => subgraph.close());
+
+  it("lists the picker's callers in the page, and no token", async () => {
+    const html = await (await openInBrowser(subgraph.url)).text();
+    const attribute = /data-sandbox-callers="([^"]*)"/.exec(html)?.[1] ?? '';
+    const callers: unknown = JSON.parse(
+      attribute.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code))),
+    );
+    expect(callers).toEqual([
+      { id: 'anonymous', label: 'Anonymous (no token)' },
+      { id: 'customer', label: 'Customer cust_0001 (their own data)' },
+      { id: 'pii-reader', label: 'Support agent, pii:read' },
+      { id: 'coupons-reader', label: 'Agent, coupons:read' },
+      { id: 'writer', label: 'Writer, customers:write' },
+    ]);
+    expect(html).toContain('data-sandbox-token-href="graphiql/sandbox-token"');
+    expect(tokenLike.test(html), 'the page holds a token').toBe(false);
+  });
+
+  it.each([
+    ['customer', { sub: 'cust_0001', scope: undefined }],
+    ['pii-reader', { sub: 'sandbox-support-agent', scope: 'pii:read' }],
+    ['coupons-reader', { sub: 'sandbox-coupons-agent', scope: 'coupons:read' }],
+    ['writer', { sub: 'sandbox-writer', scope: 'customers:write' }],
+  ])('signs a fresh token for %s, which no cache may keep and the subgraph accepts', async (caller, claims) => {
+    const response = await askForToken(subgraph.url, caller);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    const { authorization } = (await response.json()) as { authorization: string };
+    expect(authorization.startsWith('Bearer ')).toBe(true);
+    const payload = decodeJwt(authorization.slice('Bearer '.length));
+    expect({ sub: payload.sub, scope: payload.scope }).toEqual(claims);
+    // An hour, as `npm run token` signs them.
+    expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(3_600);
+
+    const me = await subgraph.query<{ me: { id: string } | null }>('{ me { id } }', {}, { authorization });
+    expect(me.status).toBe(200);
+    expect(me.data?.me?.id ?? null).toBe(claims.sub === 'cust_0001' ? 'cust_0001' : null);
+  });
+
+  it('signs nothing for the anonymous caller or one it does not know, and only on POST', async () => {
+    expect(sandboxCallers.map(({ id }) => id)).toContain('anonymous');
+    for (const caller of ['anonymous', 'admin', '']) {
+      const response = await askForToken(subgraph.url, caller);
+      expect(response.status).toBe(400);
+      expect(tokenLike.test(await response.text())).toBe(false);
+    }
+    for (const method of ['GET', 'HEAD', 'PUT']) {
+      const response = await askForToken(subgraph.url, 'customer', method);
+      expect(response.status).toBe(405);
+      expect(response.headers.get('allow')).toBe('POST');
+      expect(tokenLike.test(await response.text())).toBe(false);
+    }
+  });
+});
+
+describe('sandbox sign-in outside sandbox mode', () => {
+  it.each([
+    ['with the real vendors', realVendorEnv],
+    // A signing key the subgraph verifies with does not bring the picker back.
+    ['with the real vendors and an HS256 key', { ...realVendorEnv, AUTH_JWT_SECRET: SANDBOX_JWT_SECRET }],
+    [
+      'with the real vendors in production, GraphiQL on',
+      { ...realVendorEnv, AUTH_JWT_SECRET: SANDBOX_JWT_SECRET, NODE_ENV: 'production', GRAPHIQL: 'true' },
+    ],
+  ])('%s: the page has no picker and no token, and the token endpoint is 404', async (_name, env) => {
+    const subgraph = await startTestSubgraph(env);
+    try {
+      const page = await openInBrowser(subgraph.url);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain('<title>customer-subgraph · GraphiQL</title>');
+      expect(html).not.toMatch(/sandbox/i);
+      expect(tokenLike.test(html), 'the page holds a token').toBe(false);
+      for (const method of ['POST', 'GET']) {
+        for (const caller of ['customer', 'pii-reader']) {
+          const response = await askForToken(subgraph.url, caller, method);
+          expect(response.status).toBe(404);
+          expect(tokenLike.test(await response.text())).toBe(false);
+        }
+      }
     } finally {
       await subgraph.close();
     }
