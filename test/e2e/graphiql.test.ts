@@ -1,7 +1,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { isObjectType } from 'graphql';
+import { decodeJwt } from 'jose';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SANDBOX_JWT_SECRET } from '../../src/config.js';
 import { buildSchema } from '../../src/schema.js';
 import { expectedCustomer } from '../graphql/expected.js';
 import { startTestSubgraph, type TestSubgraph } from '../support/subgraph.js';
@@ -10,8 +13,9 @@ import { placesHoldingTokens, storedInBrowser } from './support/browserStorage.j
 
 // GraphiQL in a real browser: Debian's Chromium (`apt-get install chromium`, as .ci/run does) driven
 // by playwright-core. Opens the page, types a query, runs it and reads the answer on the page, as a
-// person would; checks the page loads nothing from anywhere but the subgraph and leaves no token in
-// the browser. Screenshots go to test-results/graphiql-*.png.
+// person would; signs in with the sandbox picker and sees the same query show and hide personal
+// fields; checks the page loads nothing from anywhere but the subgraph and leaves no token in the
+// browser. Screenshots go to test-results/graphiql-*.png.
 
 const chromiumPath = '/usr/bin/chromium';
 const hasChromium = existsSync(chromiumPath);
@@ -73,6 +77,16 @@ describe.runIf(runs)('GraphiQL in Chromium', () => {
     return lines.map((line) => line.replace(/\u200b/g, '')).join('\n');
   }
 
+  /**
+   * An editor's whole text, from CodeMirror itself: a long answer has more lines than the editor
+   * draws at once.
+   */
+  function wholeEditorValue(selector: string): Promise<string> {
+    return page.evaluate<string>(
+      `document.querySelector(${JSON.stringify(`${selector} .CodeMirror`)})?.CodeMirror?.getValue() ?? ''`,
+    );
+  }
+
   /** Clicks into an editor, selects everything and types over it, key by key. */
   async function typeInto(selector: string, text: string): Promise<void> {
     await page.locator(`${selector} .CodeMirror`).click();
@@ -106,6 +120,8 @@ describe.runIf(runs)('GraphiQL in Chromium', () => {
     );
     expect(font).toMatch(/Roboto/);
     await expect.poll(() => editorValue(headersEditor)).toBe('{}');
+    // Sandbox mode: the sign-in picker, on anonymous while the headers send no Authorization.
+    expect(await page.getByLabel('Sign in as').locator('option:checked').innerText()).toBe('Anonymous (no token)');
     await page.screenshot({ path: `${screenshots}/graphiql-page.png` });
   });
 
@@ -159,6 +175,155 @@ describe.runIf(runs)('GraphiQL in Chromium', () => {
     const normalize = (text: string) => text.replace(/`/g, '').replace(/\s+/g, ' ').trim();
     const shown = normalize(await explorer.innerText());
     for (const paragraph of customerType.description.split(/\n\s*\n/)) expect(shown).toContain(normalize(paragraph));
+  });
+
+  describe('sandbox sign-in', () => {
+    const personQuery = 'query Person { customer(id: "cust_0001") { id gender email } }';
+    const picker = () => page.getByLabel('Sign in as');
+
+    interface PersonAnswer {
+      data?: { customer: { id: string; gender: string | null; email: string | null } | null };
+      errors?: { path?: (string | number)[]; extensions?: { code?: string } }[];
+    }
+
+    /**
+     * Runs the query in the editor and returns the answer the page shows, once it is the answer to
+     * this run, with the Authorization header the run sent.
+     */
+    async function runAs(label: string): Promise<{ shown: PersonAnswer; authorization: string | undefined }> {
+      await picker().selectOption({ label });
+      // The token is in the headers editor (or gone, for anonymous) before the query runs.
+      await expect
+        .poll(async () => 'Authorization' in (JSON.parse(await editorValue(headersEditor)) as object))
+        .toBe(label !== 'Anonymous (no token)');
+      const sent = page.waitForResponse(
+        (response) => response.url().endsWith('/graphql') && (response.request().postData() ?? '').includes('Person'),
+      );
+      await page.locator('.graphiql-execute-button').click();
+      const response = await sent;
+      const answered = (await response.json()) as PersonAnswer;
+      // The page shows this run's answer. Compared here, not by the matcher: a diff would print personal data.
+      await expect
+        .poll(
+          async () => {
+            try {
+              return isDeepStrictEqual(JSON.parse(await wholeEditorValue('.graphiql-response')), answered);
+            } catch {
+              return false; // still rendering
+            }
+          },
+          { message: "the page shows this run's answer" },
+        )
+        .toBe(true);
+      return { shown: answered, authorization: response.request().headers()['authorization'] };
+    }
+
+    function claimsOf(authorization: string | undefined) {
+      expect(authorization?.startsWith('Bearer ')).toBe(true);
+      const token = authorization!.slice('Bearer '.length);
+      tokens.push(token);
+      const { sub, scope } = decodeJwt(token);
+      return { sub, scope };
+    }
+
+    const forbidden = (answer: PersonAnswer) =>
+      (answer.errors ?? []).map((error) => [error.path?.join('.'), error.extensions?.code]);
+
+    it('offers anonymous, the customer, and an agent per scope, in a labelled picker', async () => {
+      expect(await picker().evaluate((element) => element.tagName)).toBe('SELECT');
+      expect(await picker().locator('option:not([disabled])').allInnerTexts()).toEqual([
+        'Anonymous (no token)',
+        'Customer cust_0001 (their own data)',
+        'Support agent, pii:read',
+        'Agent, coupons:read',
+        'Writer, customers:write',
+      ]);
+      // The previous test pasted a token of its own: the picker says so rather than name a caller.
+      expect(await picker().locator('option:checked').innerText()).toBe('Headers as edited');
+    });
+
+    it('hides personal fields from an anonymous caller, and shows them to the customer and to pii:read', async () => {
+      const customer = expectedCustomer(subgraph.sandbox.dataset, 'cust_0001');
+      expect(customer?.gender).toBeTruthy();
+      expect(customer?.email).toBeTruthy();
+      await typeInto('.graphiql-query-editor', personQuery);
+      await page.locator('.graphiql-tab-button', { hasText: /^Person$/ }).waitFor();
+
+      const anonymous = await runAs('Anonymous (no token)');
+      await page.screenshot({ path: `${screenshots}/graphiql-sign-in-anonymous.png` });
+      expect(anonymous.authorization).toBeUndefined();
+      expect(anonymous.shown.data?.customer?.id).toBe('cust_0001');
+      expect(anonymous.shown.data?.customer?.gender).toBe(customer!.gender);
+      // Compared as booleans throughout: a failure must not print an e-mail, even a fake one.
+      expect(anonymous.shown.data?.customer?.email === null, 'the e-mail is hidden').toBe(true);
+      expect(forbidden(anonymous.shown)).toEqual([['customer.email', 'FORBIDDEN']]);
+
+      const own = await runAs('Customer cust_0001 (their own data)');
+      await page.screenshot({ path: `${screenshots}/graphiql-sign-in-customer.png` });
+      expect(claimsOf(own.authorization)).toEqual({ sub: 'cust_0001', scope: undefined });
+      expect(own.shown.errors).toBeUndefined();
+      expect(own.shown.data?.customer?.email === customer!.email, "the customer's own e-mail is shown").toBe(true);
+
+      const agent = await runAs('Support agent, pii:read');
+      expect(claimsOf(agent.authorization)).toMatchObject({ scope: 'pii:read' });
+      expect(agent.shown.errors).toBeUndefined();
+      expect(agent.shown.data?.customer?.email === customer!.email, 'the e-mail is shown to pii:read').toBe(true);
+
+      // Other scopes do not open personal data.
+      for (const label of ['Agent, coupons:read', 'Writer, customers:write']) {
+        const other = await runAs(label);
+        expect(claimsOf(other.authorization).scope).toBe(label.split(', ')[1]);
+        expect(other.shown.data?.customer?.email === null, `the e-mail is hidden from ${label}`).toBe(true);
+        expect(forbidden(other.shown)).toEqual([['customer.email', 'FORBIDDEN']]);
+      }
+
+      const again = await runAs('Anonymous (no token)');
+      expect(again.authorization).toBeUndefined();
+      expect(again.shown.data?.customer?.email === null, 'the e-mail is hidden again').toBe(true);
+    });
+
+    it('keeps the other headers when it changes the Authorization header', async () => {
+      await page.locator(`${headersEditor} .CodeMirror`).click();
+      await page.keyboard.press('ControlOrMeta+A');
+      await page.keyboard.insertText('{"x-request-id": "graphiql-sign-in"}');
+      expect(await picker().locator('option:checked').innerText()).toBe('Anonymous (no token)');
+
+      await picker().selectOption({ label: 'Customer cust_0001 (their own data)' });
+      await expect
+        .poll(async () => Object.keys(JSON.parse(await editorValue(headersEditor)) as object))
+        .toEqual(['Authorization', 'x-request-id']);
+      await picker().selectOption({ label: 'Anonymous (no token)' });
+      await expect
+        .poll(async () => JSON.parse(await editorValue(headersEditor)) as unknown)
+        .toEqual({ 'x-request-id': 'graphiql-sign-in' });
+    });
+  });
+
+  it('shows no picker with the real vendors, and says how to get a token instead', async () => {
+    const real = await startTestSubgraph({
+      SANDBOX: 'false',
+      GAMEBALL_API_KEY: 'gb-key',
+      GAMEBALL_SECRET_KEY: 'gb-secret',
+      VOUCHERIFY_APP_ID: 'vf-id',
+      VOUCHERIFY_APP_TOKEN: 'vf-token',
+      IMPRINT_BASE_URL: 'https://imprint.test',
+      IMPRINT_API_KEY: 'im-key',
+      AUTH_JWT_SECRET: SANDBOX_JWT_SECRET,
+    });
+    const other = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await other.goto(`${real.url}/graphql`);
+      await other.locator('.graphiql-query-editor .CodeMirror').waitFor();
+      expect(await other.locator('select').count()).toBe(0);
+      expect(await other.getByText('Sign in as').count()).toBe(0);
+      // GraphiQL's own logo is back where the picker would be.
+      expect(await other.locator('.graphiql-logo').innerText()).toBe('GraphiQL');
+      const query = await other.locator('.graphiql-query-editor .CodeMirror-line').allInnerTexts();
+      expect(query.join('\n')).toContain('npm run token -- --sub cust_0001');
+    } finally {
+      await other.close();
+      await real.close();
+    }
   });
 
   it('kept no token in the browser: no cookie, web storage, IndexedDB or cache holds one', async () => {

@@ -6,6 +6,11 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import 'graphiql/style.css';
 import './page.css';
+import { SandboxSignIn, sandboxSignInOf } from './sandboxSignIn.js';
+
+const container = document.getElementById('graphiql');
+if (!container) throw new Error('GraphiQL: the page has no #graphiql element');
+const sandboxSignIn = sandboxSignInOf(container);
 
 const defaultQuery = `# Sandbox mode (npm start without vendor credentials) has
 # customers cust_0001 … cust_0300. Anyone may ask this:
@@ -24,10 +29,17 @@ query Customer {
   }
 }
 
-# Personal fields (email, names, address…) need a token:
+${
+  sandboxSignIn
+    ? `# Personal fields (email, names, address…) need a token:
+# pick a caller under "Sign in as" (top right); its token
+# goes into Headers below. As customer cust_0001, ask:
+#   query Me { me { id email } }`
+    : `# Personal fields (email, names, address…) need a token:
 #   npm run token -- --sub cust_0001
 # Paste {"Authorization": "Bearer <token>"} into Headers
-# below, then ask: query Me { me { id email } }
+# below, then ask: query Me { me { id email } }`
+}
 `;
 
 /**
@@ -52,9 +64,6 @@ function memoryStorage(): Storage {
 // also holds behind a proxy that mounts the subgraph under a prefix).
 const fetcher = createGraphiQLFetcher({ url: window.location.pathname });
 
-const container = document.getElementById('graphiql');
-if (!container) throw new Error('GraphiQL: the page has no #graphiql element');
-
 createRoot(container).render(
   <StrictMode>
     <GraphiQL
@@ -68,6 +77,12 @@ createRoot(container).render(
       isHeadersEditorEnabled
       shouldPersistHeaders={false}
       defaultEditorToolsVisibility="headers"
-    />
+    >
+      {sandboxSignIn && (
+        <GraphiQL.Logo>
+          <SandboxSignIn settings={sandboxSignIn} />
+        </GraphiQL.Logo>
+      )}
+    </GraphiQL>
   </StrictMode>,
 );
