@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { prettyFactory } from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -69,6 +70,8 @@ export function createLogger(
  * and its fields below, in the same thread and the same write: no worker, nothing lost at exit.
  */
 function prettyLines(destination: DestinationStream, colorize: boolean): DestinationStream {
+  // Loaded only for pretty lines: it adds some 30 ms to start-up that JSON logs need not pay.
+  const { prettyFactory } = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
   const pretty = prettyFactory({ colorize, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
   return { write: (line: string) => destination.write(pretty(line)) };
 }
