@@ -478,7 +478,7 @@ function failureForStatus(status: number): UpstreamError['failure'] {
  * How long the vendor asks us to wait: `Retry-After` in seconds or as an HTTP date, or
  * Voucherify's `X-Rate-Limit-Retry`, the Unix time (seconds, or milliseconds) of the next allowed call.
  */
-function retryAfterOf(headers: Dispatcher.ResponseData['headers']): number | undefined {
+export function retryAfterOf(headers: Dispatcher.ResponseData['headers']): number | undefined {
   const first = (name: string) => {
     const value = headers[name];
     return Array.isArray(value) ? value[0] : value;
