@@ -169,8 +169,17 @@ export function killAllChildren(): void {
 
 /** The process's peak resident set size (VmHWM) in MiB, or null where /proc is not available. */
 export function peakRssMiB(pid: number): number | null {
+  return statusMiB(pid, 'VmHWM');
+}
+
+/** The process's resident set size now (VmRSS) in MiB, or null where /proc is not available. */
+export function rssMiB(pid: number): number | null {
+  return statusMiB(pid, 'VmRSS');
+}
+
+function statusMiB(pid: number, field: 'VmHWM' | 'VmRSS'): number | null {
   try {
-    const match = /^VmHWM:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) / 1024 : null;
   } catch {
     return null;
