@@ -8,8 +8,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    // Builds GraphiQL's bundle (dist/graphiql/) when missing or stale: test servers serve it.
-    globalSetup: ['test/support/graphiqlSetup.ts'],
+    // Builds GraphiQL's bundle and dist/ when missing or stale: the tests serve and start them.
+    globalSetup: ['test/support/buildSetup.ts'],
     // Tests start real HTTP servers on 127.0.0.1; two cores, so keep the pool small.
     pool: 'forks',
     maxWorkers: 2,

@@ -1,21 +1,13 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeScript, root, startScript, type ScriptProcess } from '../support/npmScripts.js';
+import { builtMain, sourceNewerThanBuild } from '../support/buildSetup.js';
+import { nodeScript, startScript, type ScriptProcess } from '../support/npmScripts.js';
 
 // `npm run start:prod` as a deployment runs it: dist/main.js, compiled by `npm run build`, under
-// plain node with NODE_ENV=production. The build is not made here: CI runs `npm run build` before
-// the tests, and this fails, saying so, when dist/ is missing or older than src/.
+// plain node with NODE_ENV=production. The test run's global setup (test/support/buildSetup.ts)
+// compiles dist/ when it is missing or older than src/.
 
-const main = join(root, 'dist/main.js');
-
-/** The src/ file compiled into dist/ that changed after dist/main.js was written, if any. */
-function sourceNewerThanBuild(): string | undefined {
-  const built = statSync(main).mtimeMs;
-  return readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' })
-    .filter((file) => file.endsWith('.ts') && !file.startsWith(join('graphiql', 'browser')))
-    .find((file) => statSync(join(root, 'src', file)).mtimeMs > built);
-}
+const main = builtMain;
 
 /** Module files node loaded, as NODE_DEBUG=esm,module logs them; a package's path shows its name. */
 function loadedFrom(debugLog: string, packageName: string): boolean {
