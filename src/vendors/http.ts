@@ -474,6 +474,13 @@ function failureForStatus(status: number): UpstreamError['failure'] {
   return 'rejected';
 }
 
+const asctime = /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;
+const httpDates = [
+  /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/, // IMF-fixdate
+  /^[A-Z][a-z]+, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT$/, // RFC 850
+  asctime, // in GMT, though it does not say so
+];
+
 /**
  * How long the vendor asks us to wait: `Retry-After` in seconds or as an HTTP date, or
  * Voucherify's `X-Rate-Limit-Retry`, the Unix time (seconds, or milliseconds) of the next allowed call.
@@ -483,13 +490,15 @@ export function retryAfterOf(headers: Dispatcher.ResponseData['headers']): numbe
     const value = headers[name];
     return Array.isArray(value) ? value[0] : value;
   };
-  const retryAfter = first('retry-after');
-  if (retryAfter !== undefined) {
-    const seconds = Number(retryAfter);
-    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-    const date = Date.parse(retryAfter);
-    if (!Number.isNaN(date)) return Math.max(0, date - Date.now());
-  }
+  const retryAfter = first('retry-after')?.trim() ?? '';
+  // RFC 9110: delay-seconds (a fraction or a sign tolerated) or an HTTP-date in one of its three
+  // forms. Anything else (empty, "0x10", "5, 10", "abc 12") says nothing: the backoff decides,
+  // rather than JavaScript's lenient parsers reading it as "retry now".
+  if (/^-?\d+(?:\.\d+)?$/.test(retryAfter)) return Math.max(0, Number(retryAfter) * 1000);
+  const date = httpDates.some((form) => form.test(retryAfter))
+    ? Date.parse(asctime.test(retryAfter) ? `${retryAfter} GMT` : retryAfter)
+    : NaN;
+  if (!Number.isNaN(date)) return Math.max(0, date - Date.now());
   const epoch = Number(first('x-rate-limit-retry'));
   if (Number.isFinite(epoch) && epoch > 0) return Math.max(0, (epoch < 1e12 ? epoch * 1000 : epoch) - Date.now());
   return undefined;

@@ -42,6 +42,8 @@ describe('Retry-After as an HTTP date', () => {
     { value: 'Thu, 22 Oct 2015 07:28:00 GMT', waitMs: 86_400_000 },
     // RFC 850's obsolete form, which RFC 9110 asks recipients to accept.
     { value: 'Wednesday, 21-Oct-15 07:28:30 GMT', waitMs: 30_000 },
+    // asctime, the third form: GMT, whatever the process's time zone.
+    { value: 'Wed Oct 21 07:28:30 2015', waitMs: 30_000 },
     // Now, and dates already past: no wait, never a negative one.
     { value: 'Wed, 21 Oct 2015 07:28:00 GMT', waitMs: 0 },
     { value: 'Wed, 21 Oct 2015 07:27:59 GMT', waitMs: 0 },
@@ -78,6 +80,10 @@ describe('which header counts', () => {
     expect(retryAfterOf({ 'retry-after': '3', 'x-rate-limit-retry': String(nowSeconds + 60) })).toBe(3_000);
   });
 
+  it('X-Rate-Limit-Retry, when Retry-After is empty', () => {
+    expect(retryAfterOf({ 'retry-after': '', 'x-rate-limit-retry': String(nowSeconds + 60) })).toBe(60_000);
+  });
+
   it('X-Rate-Limit-Retry, when Retry-After is neither seconds nor a date', () => {
     expect(retryAfterOf({ 'retry-after': 'soon', 'x-rate-limit-retry': String(nowSeconds + 60) })).toBe(60_000);
   });
@@ -90,6 +96,11 @@ describe('which header counts', () => {
     { name: 'Retry-After "12 abc"', headers: { 'retry-after': '12 abc' } },
     { name: 'Retry-After "Infinity"', headers: { 'retry-after': 'Infinity' } },
     { name: 'an empty list of Retry-After', headers: { 'retry-after': [] } },
+    { name: 'Retry-After ""', headers: { 'retry-after': '' } },
+    { name: 'Retry-After "abc 12"', headers: { 'retry-after': 'abc 12' } },
+    { name: 'Retry-After "5, 10"', headers: { 'retry-after': '5, 10' } },
+    { name: 'Retry-After "0x10"', headers: { 'retry-after': '0x10' } },
+    { name: 'Retry-After "1e3"', headers: { 'retry-after': '1e3' } },
   ])('none with $name: the backoff decides', ({ headers }) => {
     expect(retryAfterOf(headers)).toBeUndefined();
   });
