@@ -3,15 +3,22 @@ import type { Money } from '../generated/graphql.js';
 
 /** From integer cents, as Voucherify sends amounts. Integer arithmetic: no float rounding. */
 export function moneyFromCents(cents: number, currencyCode: string): Money {
-  const sign = cents < 0 ? '-' : '';
-  const abs = Math.abs(Math.trunc(cents));
+  const whole = Math.trunc(cents);
+  const sign = whole < 0 ? '-' : '';
+  const abs = Math.abs(whole);
   return { amount: `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`, currencyCode };
 }
 
-/** From an amount in major units, as Gameball sends them. */
+/**
+ * From an amount in major units, as Gameball sends them, to the nearest cent, half a cent away from
+ * zero. The decimal the vendor wrote is shifted as text (`1.005` → `1.005e2`): multiplying the
+ * float (1.005 * 100 = 100.49999…) would round some half cents the wrong way.
+ */
 export function moneyFromMajorUnits(amount: number | null | undefined, currencyCode: string): Money | null {
   if (amount == null || !Number.isFinite(amount)) return null;
-  return moneyFromCents(Math.round(amount * 100), currencyCode);
+  const abs = Math.abs(amount);
+  const cents = Math.round(String(abs).includes('e') ? abs * 100 : Number(`${abs}e2`));
+  return moneyFromCents(amount < 0 ? -cents : cents, currencyCode);
 }
 
 const hasOffset = /(?:Z|[+-]\d{2}:?\d{2})$/i;
@@ -19,6 +26,9 @@ const hasOffset = /(?:Z|[+-]\d{2}:?\d{2})$/i;
 /** A vendor timestamp as a Date; Gameball sends some without an offset, read here as UTC. */
 export function vendorDateTime(value: string | null | undefined): Date | null {
   if (!value) return null;
+  // Date rolls an impossible day over (February 30th is March 1st): such a value is no timestamp.
+  const day = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
+  if (day && localDate(Number(day[1]), Number(day[2]), Number(day[3])) === null) return null;
   const date = new Date(hasOffset.test(value) ? value : `${value}Z`);
   return Number.isNaN(date.getTime()) ? null : date;
 }
@@ -32,7 +42,8 @@ export function vendorLocalDate(value: string | null | undefined): string | null
 
 /** `YYYY-MM-DD` from parts, or null for an impossible date such as February 30th. */
 export function localDate(year: number | undefined, month: number | undefined, day: number | undefined): string | null {
-  if (!year || !month || !day) return null;
+  // LocalDate is four-digit years: beyond them the ISO form gains a sign and six digits.
+  if (!year || !month || !day || year < 1 || year > 9999) return null;
   const date = new Date(Date.UTC(year, month - 1, day));
   if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
   return date.toISOString().slice(0, 10);

@@ -36,6 +36,9 @@ describe('moneyFromCents', () => {
     { cents: 199.99, amount: '1.99' },
     { cents: -12.9, amount: '-0.12' },
     { cents: -1234.5, amount: '-12.34' },
+    // Less than a cent below zero is no cent, and no minus sign.
+    { cents: -0.5, amount: '0.00' },
+    { cents: -0.4, amount: '0.00' },
   ])('$cents cents (not an integer) are $amount', ({ cents, amount }) => {
     expect(moneyFromCents(cents, 'USD')).toEqual({ amount, currencyCode: 'USD' });
   });
@@ -72,6 +75,14 @@ describe('moneyFromMajorUnits', () => {
     { major: 10.235, amount: '10.24' },
     { major: 0.125, amount: '0.13' },
     { major: 19.994, amount: '19.99' },
+    // Half cents whose float lies just below the half: the decimal written counts.
+    { major: 1.005, amount: '1.01' },
+    { major: 1.255, amount: '1.26' },
+    { major: 0.285, amount: '0.29' },
+    { major: 4.015, amount: '4.02' },
+    // Negative half cents round away from zero too, as positive ones do.
+    { major: -0.125, amount: '-0.13' },
+    { major: -0.005, amount: '-0.01' },
   ])('$major is $amount', ({ major, amount }) => {
     expect(moneyFromMajorUnits(major, 'USD')).toEqual({ amount, currencyCode: 'USD' });
   });
@@ -109,12 +120,20 @@ describe('vendorDateTime', () => {
     expect(vendorDateTime(value)?.toISOString()).toBe(utc);
   });
 
-  it.each([null, undefined, '', 'garbage', 'not a date Z', '2024-13-01T00:00:00', '2024-03-01T25:00:00', '1709294400'])(
-    '%j is no timestamp',
-    (value) => {
-      expect(vendorDateTime(value)).toBeNull();
-    },
-  );
+  it.each([
+    null,
+    undefined,
+    '',
+    'garbage',
+    'not a date Z',
+    '2024-13-01T00:00:00',
+    '2024-03-01T25:00:00',
+    '1709294400',
+    '2024-02-30T00:00:00Z',
+    '2023-02-29T10:00:00',
+  ])('%j is no timestamp', (value) => {
+    expect(vendorDateTime(value)).toBeNull();
+  });
 });
 
 describe('vendorLocalDate', () => {
@@ -187,6 +206,9 @@ describe('localDate', () => {
     [1985, undefined, 25],
     [1985, 10, undefined],
     [0, 10, 25],
+    // Years a four-digit LocalDate cannot write.
+    [10000, 1, 1],
+    [-1, 1, 1],
   ])('%s, %s, %s is no date', (year, month, day) => {
     expect(localDate(year, month, day)).toBeNull();
   });
