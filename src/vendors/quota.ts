@@ -27,7 +27,10 @@ export interface TokenGrant {
 export interface TokenSource {
   /** Milliseconds per token at the configured rate (for wait estimates). */
   readonly interval: number;
-  /** Tokens at hand without asking anyone, fractions included (0 when they are only known remotely). */
+  /**
+   * The most tokens that may be saved, fractions included: exact for a local bucket; for one only
+   * Redis knows, its burst. Wait estimates use it, and must not refuse a call it could serve at once.
+   */
   saved(): number;
   /** Takes one token if one is at hand without asking anyone (the fast path). */
   tryTakeNow(): boolean;
@@ -110,7 +113,7 @@ export class SharedTokens implements TokenSource {
   }
 
   saved(): number {
-    return this.link.available ? 0 : this.local().saved();
+    return this.link.available ? this.rate.burst : this.local().saved();
   }
 
   tryTakeNow(): boolean {
@@ -335,7 +338,8 @@ export class VendorQuota {
     for (const [id, queue] of group?.callers ?? []) if (id !== caller.id) inGroup += Math.min(queue.length, own + 1);
     let ahead = inGroup;
     for (const [name, other] of this.groups) if (name !== caller.group) ahead += Math.min(other.waiting, inGroup + 1);
-    // At the source's rate (a lower bound when replicas share it, and Redis holds burst tokens).
+    // At the source's rate, less what may be saved: a lower bound, so that only a call that could
+    // never go in time is refused (replicas sharing the rate can only make the wait longer).
     const missing = ahead + 1 - this.tokens.saved();
     return missing > 0 ? missing * this.tokens.interval : 0;
   }

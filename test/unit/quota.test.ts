@@ -1,9 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { RedisLink } from '../../src/redis.js';
 import {
   LocalTokens,
   QuotaRefusal,
-  SharedTokens,
   VendorQuota,
   type QuotaCaller,
   type QuotaSettings,
@@ -323,112 +321,6 @@ describe('LocalTokens', () => {
     expect(tokens.tryTakeNow()).toBe(true);
     vi.advanceTimersByTime(10_000);
     expect(tokens.saved()).toBe(2);
-  });
-});
-
-/** Just what SharedTokens reads of the link: whether Redis serves, the replicas alive, and `run`. */
-interface FakeLink {
-  available: boolean;
-  replicas: number;
-  asked: { operation: string; args: unknown[] }[];
-  answer: () => Promise<[number, string]>;
-}
-
-function fakeLink(answer: () => Promise<[number, string]> = () => Promise.resolve([1, '0'])): FakeLink {
-  return { available: true, replicas: 1, asked: [], answer };
-}
-
-function sharedTokens(link: FakeLink, rate = { perSecond: 10, burst: 6 }): SharedTokens {
-  const client = {
-    takeTokens: (...args: unknown[]) => {
-      link.asked.at(-1)!.args = args;
-      return link.answer();
-    },
-  };
-  const redisLink = {
-    get available() {
-      return link.available;
-    },
-    get replicas() {
-      return link.replicas;
-    },
-    run: (operation: string, call: (c: typeof client) => Promise<unknown>) => {
-      link.asked.push({ operation, args: [] });
-      return call(client);
-    },
-  };
-  return new SharedTokens(redisLink as unknown as RedisLink, 'quota:voucherify', rate);
-}
-
-describe('SharedTokens', () => {
-  it('while Redis serves, asks it for every token: nothing is at hand locally', async () => {
-    const link = fakeLink(() => Promise.resolve([2, '37.2']));
-    const tokens = sharedTokens(link);
-    expect(tokens.interval).toBe(100);
-    expect(tokens.saved()).toBe(0);
-    expect(tokens.tryTakeNow()).toBe(false);
-    expect(link.asked).toEqual([]);
-
-    // Redis answers the count as a number and the wait as a string of fractional ms.
-    expect(await tokens.take(3)).toEqual({ granted: 2, nextInMs: 38 });
-    expect(link.asked).toEqual([{ operation: 'quota', args: ['quota:voucherify', 100, 6, 3] }]);
-  });
-
-  it('grants nothing and asks again in 50 ms when a call to Redis fails: it may have taken tokens there', async () => {
-    const tokens = sharedTokens(fakeLink(() => Promise.reject(new Error('connection reset'))));
-    expect(await tokens.take(4)).toEqual({ granted: 0, nextInMs: 50 });
-  });
-
-  it.each([
-    { replicas: 1, perSecond: 10, burst: 6, interval: 100, after1s: 6 },
-    { replicas: 2, perSecond: 10, burst: 6, interval: 200, after1s: 3 },
-    { replicas: 3, perSecond: 10, burst: 6, interval: 300, after1s: 2 },
-    // The burst is shared as whole calls, at least one each.
-    { replicas: 4, perSecond: 10, burst: 6, interval: 400, after1s: 1 },
-    { replicas: 10, perSecond: 10, burst: 6, interval: 1000, after1s: 1 },
-    // No replica seen (not even this one) counts as one.
-    { replicas: 0, perSecond: 10, burst: 6, interval: 100, after1s: 6 },
-  ])(
-    'without Redis, with $replicas replicas seen, takes 1/$replicas of the rate locally, starting empty',
-    ({ replicas, perSecond, burst, interval, after1s }) => {
-      const link = fakeLink();
-      link.available = false;
-      link.replicas = replicas;
-      const tokens = sharedTokens(link, { perSecond, burst });
-      expect(tokens.interval).toBe(interval);
-      expect(tokens.saved()).toBe(0);
-      expect(tokens.tryTakeNow()).toBe(false);
-      vi.advanceTimersByTime(interval);
-      expect(tokens.take(1)).toEqual({ granted: 1, nextInMs: interval });
-      vi.advanceTimersByTime(60_000);
-      expect(tokens.saved()).toBe(after1s);
-      expect(link.asked).toEqual([]);
-    },
-  );
-
-  it('keeps the local bucket while the share stays, and empties it when the share or Redis changes', async () => {
-    const link = fakeLink();
-    link.available = false;
-    link.replicas = 2; // a token every 200 ms, 3 saved at most
-    const tokens = sharedTokens(link);
-    // It takes over empty: what Redis granted a moment ago still counts at the vendor.
-    expect(tokens.saved()).toBe(0);
-    vi.advanceTimersByTime(10_000);
-    expect(tokens.saved()).toBe(3);
-    expect(tokens.tryTakeNow()).toBe(true);
-    expect(tokens.saved()).toBe(2);
-
-    link.replicas = 3; // a new share: what this replica saved may have been spent elsewhere
-    expect(tokens.saved()).toBe(0);
-    expect(tokens.interval).toBe(300);
-    vi.advanceTimersByTime(600);
-    expect(tokens.saved()).toBe(2);
-
-    // Redis serves again for a while, then fails again with the same replicas: empty once more.
-    link.available = true;
-    await tokens.take(1);
-    link.available = false;
-    expect(tokens.saved()).toBe(0);
   });
 });
 
