@@ -82,7 +82,7 @@ async function baseline(id: string = edge.rich): Promise<Customer> {
 
 function resetCalls(): void {
   subgraph!.sandbox.resetCalls();
-  subgraph!.vendor.resetCalls();
+  subgraph!.vendor.reset();
 }
 
 /** Calls each vendor received: the faulty one counts at its own door (failed calls never reach the fake). */
@@ -90,7 +90,7 @@ function callsPerVendor(faulty: VendorName): Record<VendorName, number> {
   const atFake = (vendor: VendorName) =>
     subgraph!.sandbox.calls.filter((call) => call.endpoint.startsWith(`${vendor}.`)).length;
   const counts = { gameball: atFake('gameball'), voucherify: atFake('voucherify'), imprint: atFake('imprint') };
-  return { ...counts, [faulty]: subgraph!.vendor.calls.length };
+  return { ...counts, [faulty]: subgraph!.vendor.requests.length };
 }
 
 function withNulls(customer: Customer, fields: readonly string[]): Customer {
@@ -119,7 +119,7 @@ function expectOnlyVendorFailed(
 
 /** The vendor healed: the same query answers exactly as before, without errors. */
 async function expectRecovered(healthy: Customer, id: string = edge.rich): Promise<void> {
-  subgraph!.vendor.fault(null);
+  subgraph!.vendor.respond(null);
   const response = await queryCustomer(id);
   expect(response.status).toBe(200);
   expect(response.errors).toBeUndefined();
@@ -130,7 +130,7 @@ describe('a failing Gameball nulls only its own fields, with retries and the bre
   it('500: UPSTREAM_UNAVAILABLE, not retried (one call), the other vendors intact', async () => {
     await start('gameball');
     const healthy = await baseline();
-    subgraph!.vendor.fault(() => json(500, '{"message":"Internal Server Error"}'));
+    subgraph!.vendor.respond(() => json(500, '{"message":"Internal Server Error"}'));
 
     const response = await queryCustomer();
 
@@ -153,7 +153,7 @@ describe('a failing Gameball nulls only its own fields, with retries and the bre
     expect(healthy.errors).toBeUndefined();
     expect(healthy.data?.customers.map((customer) => customer.id)).toEqual(ids);
     resetCalls();
-    subgraph!.vendor.fault(() => json(503, '{"message":"Service Unavailable"}'));
+    subgraph!.vendor.respond(() => json(503, '{"message":"Service Unavailable"}'));
 
     const response = await subgraph!.query<{ customers: Customer[] }>(customers, { ids });
 
@@ -175,9 +175,9 @@ describe('a failing Gameball nulls only its own fields, with retries and the bre
       expect(subgraph!.vendor.count(gameballCoupons(id))).toBe(3);
       expect(subgraph!.sandbox.count('voucherify.customer', id)).toBe(1);
     }
-    expect(subgraph!.vendor.calls).toHaveLength(12);
+    expect(subgraph!.vendor.requests).toHaveLength(12);
 
-    subgraph!.vendor.fault(null);
+    subgraph!.vendor.respond(null);
     const after = await subgraph!.query<{ customers: Customer[] }>(customers, { ids });
     expect(after.errors).toBeUndefined();
     expect(after.data).toEqual(healthy.data);
@@ -186,7 +186,7 @@ describe('a failing Gameball nulls only its own fields, with retries and the bre
   it('503 twice, then healthy: the retries pay off, the data is returned without an error', async () => {
     await start('gameball');
     const healthy = await baseline();
-    subgraph!.vendor.fault((_, seen) => (seen <= 2 ? json(503, '{}') : undefined));
+    subgraph!.vendor.respond((_, seen) => (seen <= 2 ? json(503, '{}') : undefined));
 
     const response = await queryCustomer();
 
@@ -198,7 +198,7 @@ describe('a failing Gameball nulls only its own fields, with retries and the bre
   it('never answers: UPSTREAM_TIMEOUT after the attempt timeout, not retried, well within the deadline', async () => {
     await start('gameball', { UPSTREAM_TIMEOUT_MS: '250', REQUEST_DEADLINE_MS: '5000' });
     const healthy = await baseline();
-    subgraph!.vendor.fault(() => ({ hang: true }));
+    subgraph!.vendor.respond(() => ({ hang: true }));
 
     const started = performance.now();
     const response = await queryCustomer();
@@ -213,7 +213,7 @@ describe('a failing Gameball nulls only its own fields, with retries and the bre
   it('never answers, with a deadline shorter than the attempt timeout: UPSTREAM_TIMEOUT when the request runs out of time', async () => {
     await start('gameball', { UPSTREAM_TIMEOUT_MS: '10000', REQUEST_DEADLINE_MS: '500' });
     const healthy = await baseline();
-    subgraph!.vendor.fault(() => ({ hang: true }));
+    subgraph!.vendor.respond(() => ({ hang: true }));
 
     const started = performance.now();
     const response = await queryCustomer();
@@ -229,14 +229,14 @@ describe('a failing Gameball nulls only its own fields, with retries and the bre
   it('429 with Retry-After: 1, then OK: retried after the wait, the data is returned', async () => {
     await start('gameball');
     const healthy = await baseline();
-    subgraph!.vendor.fault((_, seen) => (seen === 1 ? json(429, '{}', { 'retry-after': '1' }) : undefined));
+    subgraph!.vendor.respond((_, seen) => (seen === 1 ? json(429, '{}', { 'retry-after': '1' }) : undefined));
 
     const response = await queryCustomer();
 
     expect(response.status).toBe(200);
     expect(response.errors).toBeUndefined();
     expect(response.data?.customer).toEqual(healthy);
-    const [first, second, ...more] = subgraph!.vendor.calls;
+    const [first, second, ...more] = subgraph!.vendor.requests;
     expect(more).toEqual([]);
     expect([first?.path, second?.path]).toEqual([gameballProfile(edge.rich), gameballProfile(edge.rich)]);
     // The retry waited for the second the vendor asked for, not a few milliseconds of backoff.
@@ -246,7 +246,7 @@ describe('a failing Gameball nulls only its own fields, with retries and the bre
   it('429 with a Retry-After past the request deadline: UPSTREAM_RATE_LIMITED at once, one call', async () => {
     await start('gameball');
     const healthy = await baseline();
-    subgraph!.vendor.fault(() => json(429, '{}', { 'retry-after': '30' }));
+    subgraph!.vendor.respond(() => json(429, '{}', { 'retry-after': '30' }));
 
     const started = performance.now();
     const response = await queryCustomer();
@@ -283,7 +283,7 @@ describe('a failing Gameball nulls only its own fields, with retries and the bre
   it('malformed JSON in a 200: UPSTREAM_BAD_RESPONSE, not retried', async () => {
     await start('gameball');
     const healthy = await baseline();
-    subgraph!.vendor.fault(() => json(200, '{"customerId": "cust_'));
+    subgraph!.vendor.respond(() => json(200, '{"customerId": "cust_'));
 
     const response = await queryCustomer();
 
@@ -299,7 +299,7 @@ describe('a failing Gameball nulls only its own fields, with retries and the bre
   it('a body that stalls after the headers: UPSTREAM_TIMEOUT, not retried', async () => {
     await start('gameball', { UPSTREAM_TIMEOUT_MS: '300' });
     const healthy = await baseline();
-    subgraph!.vendor.fault(() => ({ ...json(200, '{"customerId": "'), stall: true }));
+    subgraph!.vendor.respond(() => ({ ...json(200, '{"customerId": "'), stall: true }));
 
     const started = performance.now();
     const response = await queryCustomer();
@@ -316,7 +316,7 @@ describe('the other vendors fail the same way', () => {
   it("Voucherify 503: its fields and the Imprint fields reached through its link are null (vendor voucherify), retried 1 + 2 times; Gameball's intact", async () => {
     await start('voucherify');
     const healthy = await baseline();
-    subgraph!.vendor.fault(() => json(503, '{}'));
+    subgraph!.vendor.respond(() => json(503, '{}'));
 
     const response = await queryCustomer();
 
@@ -333,7 +333,7 @@ describe('the other vendors fail the same way', () => {
   it('Imprint never answers: only the card fields are null with UPSTREAM_TIMEOUT (vendor imprint)', async () => {
     await start('imprint', { UPSTREAM_TIMEOUT_MS: '250' });
     const healthy = await baseline();
-    subgraph!.vendor.fault(() => ({ hang: true }));
+    subgraph!.vendor.respond(() => ({ hang: true }));
 
     const response = await queryCustomer();
 
@@ -355,7 +355,7 @@ describe('not found is not a failure', () => {
     expect(healthy.errors).toBeUndefined();
     expect(healthy.data?.customers[1]).toBeNull();
     resetCalls();
-    subgraph!.vendor.fault(() => json(503, '{}'));
+    subgraph!.vendor.respond(() => json(503, '{}'));
 
     const response = await subgraph!.query<{ customers: (Customer | null)[] }>(query, { ids });
 
@@ -365,7 +365,7 @@ describe('not found is not a failure', () => {
       { path: ['customers', 0, 'cardPrograms'], extensions: { code: 'UPSTREAM_UNAVAILABLE', vendor: 'imprint' } },
     ]);
     // Only the known customer's Imprint record was asked for (1 + 2 times); the unknown one has no link.
-    expect(subgraph!.vendor.calls).toHaveLength(3);
+    expect(subgraph!.vendor.requests).toHaveLength(3);
   });
 });
 
@@ -386,22 +386,22 @@ describe('circuit breaker', () => {
       referrer: await baseline(edge.richReferrer),
       other: await baseline('cust_0003'),
     };
-    subgraph!.vendor.fault(() => json(503, '{}'));
+    subgraph!.vendor.respond(() => json(503, '{}'));
     const failure = { vendor: 'gameball', code: 'UPSTREAM_UNAVAILABLE', fields: gameballFields } as const;
 
     // 1 + 2 calls: three consecutive failures, one short of the threshold.
     expectOnlyVendorFailed(await queryCustomer(edge.rich), healthy.rich, failure);
-    expect(subgraph!.vendor.calls).toHaveLength(3);
+    expect(subgraph!.vendor.requests).toHaveLength(3);
     // The fourth failure opens the circuit: the retries of this call are refused locally.
     expectOnlyVendorFailed(await queryCustomer(edge.richReferrer), healthy.referrer, failure);
     const openedAt = Date.now();
-    expect(subgraph!.vendor.calls).toHaveLength(threshold);
+    expect(subgraph!.vendor.requests).toHaveLength(threshold);
 
     // Open: fields fail fast with UPSTREAM_UNAVAILABLE, and the vendor is not called, even once healthy.
     expectOnlyVendorFailed(await queryCustomer('cust_0003'), healthy.other, failure);
-    subgraph!.vendor.fault(null);
+    subgraph!.vendor.respond(null);
     expectOnlyVendorFailed(await queryCustomer(edge.rich), healthy.rich, failure);
-    expect(subgraph!.vendor.calls).toHaveLength(threshold);
+    expect(subgraph!.vendor.requests).toHaveLength(threshold);
     // The other vendors were asked all along: once per query.
     expect(subgraph!.sandbox.count('voucherify.customer')).toBe(4);
 
@@ -410,11 +410,11 @@ describe('circuit breaker', () => {
     const probe = await queryCustomer(edge.rich);
     expect(probe.errors).toBeUndefined();
     expect(probe.data?.customer).toEqual(healthy.rich);
-    expect(subgraph!.vendor.calls).toHaveLength(threshold + 1);
+    expect(subgraph!.vendor.requests).toHaveLength(threshold + 1);
 
     const next = await queryCustomer(edge.richReferrer);
     expect(next.errors).toBeUndefined();
     expect(next.data?.customer).toEqual(healthy.referrer);
-    expect(subgraph!.vendor.calls).toHaveLength(threshold + 2);
+    expect(subgraph!.vendor.requests).toHaveLength(threshold + 2);
   });
 });

@@ -8,6 +8,8 @@ export interface RecordedRequest {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** When its body was read (epoch milliseconds). */
+  at: number;
 }
 
 /** How the fake upstream answers one request. */
@@ -24,18 +26,41 @@ export type Reply =
   /** Destroy the socket without answering. */
   | { destroy: true };
 
-export type Handler = (request: RecordedRequest) => Reply | Promise<Reply>;
+/**
+ * Decides how the upstream answers one request: a `Reply`, or `undefined` for the default answer
+ * (the `forwardTo` server's, else a 500). `seen` counts the requests for this path so far, this one
+ * included (1 for the first), since the start or the last `reset`.
+ */
+export type Handler = (request: RecordedRequest, seen: number) => Reply | undefined | Promise<Reply | undefined>;
+
+export interface UpstreamOptions {
+  /**
+   * A base URL (a sandbox fake's) that answers every request the handler leaves to the default: the
+   * upstream then stands in front of that server, healthy until told to fail.
+   */
+  forwardTo?: string;
+}
 
 export interface Upstream {
   /** `http://127.0.0.1:<port>`, without a trailing slash. */
   readonly url: string;
   /** Every request received so far, in arrival order (recorded once its body is read). */
-  readonly requests: RecordedRequest[];
+  readonly requests: readonly RecordedRequest[];
   /** Requests received whose response has not finished yet. */
   readonly open: number;
   /** The highest `open` seen since the server started. */
   readonly peakOpen: number;
-  respond(handler: Handler): void;
+  /** Requests received for this exact path (query string included). */
+  count(path: string): number;
+  /** Forgets the requests received so far, and the per-path counts a `Handler` sees. */
+  reset(): void;
+  /** Answers as `handler` says from now on; `null` goes back to the default answer. */
+  respond(handler: Handler | null): void;
+  /** Closes the port: connecting is refused until `acceptConnections`. */
+  refuseConnections(): Promise<void>;
+  /** Listens on the same port again. */
+  acceptConnections(): Promise<void>;
+  /** Idempotent: a test may close the server early (e.g. to get a refused port). */
   close(): Promise<void>;
 }
 
@@ -59,12 +84,46 @@ export function sendReply(req: IncomingMessage, res: ServerResponse, reply: Repl
   res.end(reply.body ?? '');
 }
 
-/** A tiny programmable HTTP server on 127.0.0.1 standing in for a vendor API. */
-export async function startUpstream(): Promise<Upstream> {
+/** Hop-by-hop and framing headers are the proxy's own; everything else is passed on. */
+const notForwarded = new Set(['host', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
+
+function forwardedHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && !notForwarded.has(name)) result[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return result;
+}
+
+/** `request` as the server at `baseUrl` answers it (status, content type and body). */
+async function forward(baseUrl: string, request: RecordedRequest): Promise<Reply> {
+  const response = await fetch(baseUrl + request.path, {
+    method: request.method,
+    headers: forwardedHeaders(request.headers),
+    body: request.method === 'GET' || request.method === 'HEAD' ? undefined : request.body,
+  });
+  const contentType = response.headers.get('content-type');
+  return {
+    status: response.status,
+    headers: contentType ? { 'content-type': contentType } : {},
+    body: await response.text(),
+  };
+}
+
+/**
+ * A tiny programmable HTTP server on 127.0.0.1 standing in for a vendor API: it answers as the
+ * handler says, and, with `forwardTo`, as that server does whenever the handler has nothing to say.
+ */
+export async function startUpstream(options: UpstreamOptions = {}): Promise<Upstream> {
+  const { forwardTo } = options;
   const requests: RecordedRequest[] = [];
-  let handler: Handler = () => ({ status: 500, body: 'no handler set' });
+  const seenByPath = new Map<string, number>();
+  let handler: Handler | null = null;
   let open = 0;
   let peakOpen = 0;
+
+  const defaultReply = async (request: RecordedRequest): Promise<Reply> =>
+    forwardTo === undefined ? { status: 500, body: 'no handler set' } : forward(forwardTo, request);
 
   const server = createServer((req, res) => {
     open += 1;
@@ -81,28 +140,44 @@ export async function startUpstream(): Promise<Upstream> {
         path: req.url ?? '',
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
       };
       requests.push(recorded);
+      const seen = (seenByPath.get(recorded.path) ?? 0) + 1;
+      seenByPath.set(recorded.path, seen);
+      const current = handler;
       Promise.resolve()
-        .then(() => handler(recorded))
+        .then(() => current?.(recorded, seen))
+        .then(
+          (reply) => reply ?? defaultReply(recorded),
+          (): Reply => ({ status: 500, body: 'handler failed' }),
+        )
         .then(
           (reply) => sendReply(req, res, reply),
-          () => {
-            if (!res.headersSent) res.writeHead(500);
-            res.end('handler failed');
-          },
+          // Only forwarding can fail here: the server behind did not answer.
+          () => sendReply(req, res, { status: 502, body: 'forwarding failed' }),
         );
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  const stop = () =>
+    new Promise<void>((resolve, reject) => {
+      server.close((error) => (error ? reject(error) : resolve()));
+      // Keep-alive sockets and requests left hanging would otherwise hold `close` open.
+      server.closeAllConnections();
+    });
+
+  await listen(0);
   const { port } = server.address() as AddressInfo;
+  let listening = true;
   let closing: Promise<void> | undefined;
 
   return {
@@ -114,16 +189,29 @@ export async function startUpstream(): Promise<Upstream> {
     get peakOpen() {
       return peakOpen;
     },
+    count: (path) => requests.filter((request) => request.path === path).length,
+    reset() {
+      requests.length = 0;
+      seenByPath.clear();
+    },
     respond(next) {
       handler = next;
     },
-    /** Idempotent: a test may close the server early (e.g. to get a refused port). */
+    async refuseConnections() {
+      if (!listening) return;
+      listening = false;
+      await stop();
+    },
+    async acceptConnections() {
+      if (listening || closing) return;
+      await listen(port);
+      listening = true;
+    },
     close() {
-      closing ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // Keep-alive sockets and requests left hanging would otherwise hold `close` open.
-        server.closeAllConnections();
-      });
+      if (!closing) {
+        closing = listening ? stop() : Promise.resolve();
+        listening = false;
+      }
       return closing;
     },
   };

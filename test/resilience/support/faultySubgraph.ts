@@ -6,7 +6,7 @@ import type { VendorName } from '../../../src/vendors/endpoints.js';
 import type { VendorSettings } from '../../../src/vendors/settings.js';
 import { unlimitedRateLimitsEnv, type GraphQLResponse } from '../../support/subgraph.js';
 import { fullAccessScope, signToken } from '../../support/tokens.js';
-import { startFaultyVendor, type FaultyVendor } from './faultyVendor.js';
+import { startUpstream, type Upstream } from '../../support/upstream.js';
 
 /**
  * The resilience policies as the issue describes them, short enough for tests: two retries with a
@@ -27,7 +27,7 @@ export interface FaultySubgraph {
   /** The three sandbox fakes; the faulty vendor forwards to its fake while healthy. */
   sandbox: SandboxVendors;
   /** The vendor that fails on demand, in front of its sandbox fake. */
-  vendor: FaultyVendor;
+  vendor: Upstream;
   /** Every log line the server wrote (never printed: they may name customers). */
   logs: string[];
   /** POSTs an operation to /graphql with a token holding every scope. */
@@ -40,14 +40,14 @@ export interface FaultySubgraph {
 
 /**
  * The real server on 127.0.0.1 over the sandbox fakes, with `faulty` reached through a
- * `FaultyVendor` instead of directly, and the resilience policies on (`resilientEnv`, then `env`).
+ * programmable `Upstream` forwarding to its fake, instead of directly, and the resilience policies on (`resilientEnv`, then `env`).
  */
 export async function startFaultySubgraph(options: {
   faulty: VendorName;
   env?: Record<string, string>;
 }): Promise<FaultySubgraph> {
   const sandbox = await startSandboxVendors();
-  const vendor = await startFaultyVendor(sandbox.settings[options.faulty].baseUrl);
+  const vendor = await startUpstream({ forwardTo: sandbox.settings[options.faulty].baseUrl });
   const settings: VendorSettings = {
     ...sandbox.settings,
     [options.faulty]: { ...sandbox.settings[options.faulty], baseUrl: vendor.url },
