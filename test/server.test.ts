@@ -4,7 +4,7 @@ import { startTestSubgraph, type TestSubgraph } from './support/subgraph.js';
 describe('HTTP server', () => {
   let subgraph: TestSubgraph;
   beforeAll(async () => {
-    subgraph = await startTestSubgraph({ MAX_REQUEST_BYTES: '2048' });
+    subgraph = await startTestSubgraph({ env: { MAX_REQUEST_BYTES: '2048' } });
   });
   afterAll(() => subgraph.close());
 

@@ -16,7 +16,7 @@ async function closedPort(): Promise<number> {
 describe('JWKS outage', () => {
   let subgraph: TestSubgraph;
   beforeAll(async () => {
-    subgraph = await startTestSubgraph({ AUTH_JWKS_URL: `http://127.0.0.1:${await closedPort()}/jwks.json` });
+    subgraph = await startTestSubgraph({ env: { AUTH_JWKS_URL: `http://127.0.0.1:${await closedPort()}/jwks.json` } });
   });
   afterAll(() => subgraph.close());
 

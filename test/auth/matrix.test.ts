@@ -87,7 +87,7 @@ describe('access matrix', () => {
   const tokens = new Map<string, string>();
 
   beforeAll(async () => {
-    subgraph = await startTestSubgraph({ AUTH_AUDIENCE: audience });
+    subgraph = await startTestSubgraph({ env: { AUTH_AUDIENCE: audience } });
     for (const caller of callers) {
       if (!caller.claims) continue;
       const { scp, ...claims } = caller.claims as { sub?: string; scope?: string; scp?: string[] };

@@ -194,7 +194,7 @@ describe('a bad bearer token', () => {
 
   it('marks a refused request no-store, and a public answer public whoever asks', async () => {
     // Public answers may be kept by routers only while the subgraph caches them too.
-    const cached = await startTestSubgraph({ CACHE: 'on' });
+    const cached = await startTestSubgraph({ env: { CACHE: 'on' } });
     const served = await post(cached, '{ __typename }', { authorization: await bearer() });
     const anonymous = await post(cached, '{ __typename }');
     const refused = await post(cached, '{ __typename }', { authorization: 'Bearer not-a-jwt' });
@@ -211,7 +211,7 @@ describe('a bad bearer token', () => {
 describe('AUTH_AUDIENCE', () => {
   let subgraph: TestSubgraph;
   beforeAll(async () => {
-    subgraph = await startTestSubgraph({ AUTH_AUDIENCE: audience, AUTH_ISSUER: 'https://id.example.com/' });
+    subgraph = await startTestSubgraph({ env: { AUTH_AUDIENCE: audience, AUTH_ISSUER: 'https://id.example.com/' } });
   });
   afterAll(() => subgraph.close());
 
@@ -241,7 +241,7 @@ describe('AUTH_AUDIENCE', () => {
 describe('AUTH_MAX_TOKEN_AGE_SECONDS', () => {
   let subgraph: TestSubgraph;
   beforeAll(async () => {
-    subgraph = await startTestSubgraph({ AUTH_MAX_TOKEN_AGE_SECONDS: '600' });
+    subgraph = await startTestSubgraph({ env: { AUTH_MAX_TOKEN_AGE_SECONDS: '600' } });
   });
   afterAll(() => subgraph.close());
 
@@ -267,7 +267,7 @@ describe('AUTH_MAX_TOKEN_AGE_SECONDS', () => {
 describe('AUTH_REQUIRED=true', () => {
   let subgraph: TestSubgraph;
   beforeAll(async () => {
-    subgraph = await startTestSubgraph({ AUTH_REQUIRED: 'true' });
+    subgraph = await startTestSubgraph({ env: { AUTH_REQUIRED: 'true' } });
   });
   afterAll(() => subgraph.close());
 
@@ -306,7 +306,7 @@ describe('ROUTER_SECRET', () => {
   const routerSecret = 'router-secret-for-the-gateway-only';
   let subgraph: TestSubgraph;
   beforeAll(async () => {
-    subgraph = await startTestSubgraph({ ROUTER_SECRET: routerSecret });
+    subgraph = await startTestSubgraph({ env: { ROUTER_SECRET: routerSecret } });
   });
   afterAll(() => subgraph.close());
 
@@ -489,7 +489,7 @@ describe.each<{ env: Record<string, string>; name: string; inSdl: boolean }>([
   let subgraph: TestSubgraph;
   let sdl: string;
   beforeAll(async () => {
-    subgraph = await startTestSubgraph(env);
+    subgraph = await startTestSubgraph({ env });
     const response = await subgraph.query<{ _service: { sdl: string } }>('{ _service { sdl } }');
     sdl = response.data?._service.sdl ?? '';
   });

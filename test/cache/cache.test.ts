@@ -25,7 +25,7 @@ afterEach(async () => {
 });
 
 async function start(env: Record<string, string> = {}): Promise<TestSubgraph> {
-  current = await startTestSubgraph({ CACHE: 'on', ...env });
+  current = await startTestSubgraph({ env: { CACHE: 'on', ...env } });
   return current;
 }
 

@@ -24,7 +24,7 @@ describe('through @apollo/gateway', () => {
   let gatewayUrl: string;
 
   beforeAll(async () => {
-    customers = await startTestSubgraph({ AUTH_DIRECTIVES_IN_SDL: 'false', ROUTER_SECRET: routerSecret });
+    customers = await startTestSubgraph({ env: { AUTH_DIRECTIVES_IN_SDL: 'false', ROUTER_SECRET: routerSecret } });
     ordersSubgraph = await startOrdersSubgraph();
     gateway = new ApolloServer<{ authorization?: string }>({
       gateway: new ApolloGateway({

@@ -106,7 +106,7 @@ describe('GraphiQL over HTTP, enabled (the default outside production)', () => {
 
 describe('GraphiQL over HTTP in production', () => {
   it('is off with NODE_ENV=production: a browser gets what Apollo answers, and no assets', async () => {
-    const subgraph = await startTestSubgraph({ NODE_ENV: 'production' });
+    const subgraph = await startTestSubgraph({ env: { NODE_ENV: 'production' } });
     try {
       const response = await openInBrowser(subgraph.url);
       expect(response.headers.get('content-type')).not.toMatch(/text\/html/);
@@ -119,7 +119,7 @@ describe('GraphiQL over HTTP in production', () => {
   });
 
   it('is on with NODE_ENV=production and GRAPHIQL=true', async () => {
-    const subgraph = await startTestSubgraph({ NODE_ENV: 'production', GRAPHIQL: 'true' });
+    const subgraph = await startTestSubgraph({ env: { NODE_ENV: 'production', GRAPHIQL: 'true' } });
     try {
       const response = await openInBrowser(subgraph.url);
       expect(response.status).toBe(200);

@@ -18,7 +18,7 @@ let subgraph: TestSubgraph;
 
 beforeAll(async () => {
   // Not the default 15: the max-age must come from the configured cache TTL.
-  subgraph = await startTestSubgraph({ CACHE: 'on', CACHE_TTL_SECONDS: String(ttl) });
+  subgraph = await startTestSubgraph({ env: { CACHE: 'on', CACHE_TTL_SECONDS: String(ttl) } });
 });
 
 afterAll(async () => {
@@ -195,7 +195,7 @@ describe('Cache-Control of responses that are not the data', () => {
 describe('Cache-Control with CACHE=off', () => {
   let uncached: TestSubgraph;
   beforeAll(async () => {
-    uncached = await startTestSubgraph({ CACHE: 'off' });
+    uncached = await startTestSubgraph({ env: { CACHE: 'off' } });
   });
   afterAll(async () => {
     await uncached?.close();

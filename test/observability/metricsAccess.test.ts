@@ -31,7 +31,7 @@ describe('GET /metrics on the main port (no METRICS_PORT)', () => {
   });
 
   it('answers 401 without the router secret, or with a wrong one, when ROUTER_SECRET is set', async () => {
-    subgraph = await startTestSubgraph({ ROUTER_SECRET: routerSecret });
+    subgraph = await startTestSubgraph({ env: { ROUTER_SECRET: routerSecret } });
     await countOneQuery(subgraph, { 'router-authorization': routerSecret });
     const wrong: Record<string, string>[] = [
       {},
@@ -51,7 +51,7 @@ describe('GET /metrics on the main port (no METRICS_PORT)', () => {
 
 describe('METRICS_PORT', () => {
   it('serves GET /metrics on its own listener only, 404 elsewhere there, and 404 at /metrics on the main port', async () => {
-    subgraph = await startTestSubgraph({ METRICS_PORT: '0' });
+    subgraph = await startTestSubgraph({ env: { METRICS_PORT: '0' } });
     await countOneQuery(subgraph);
     expect(subgraph.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(subgraph.metricsUrl).not.toBe(subgraph.url);
@@ -68,7 +68,7 @@ describe('METRICS_PORT', () => {
   });
 
   it('with ROUTER_SECRET set: the metrics port needs no secret, the main port answers 404 even with it', async () => {
-    subgraph = await startTestSubgraph({ METRICS_PORT: '0', ROUTER_SECRET: routerSecret });
+    subgraph = await startTestSubgraph({ env: { METRICS_PORT: '0', ROUTER_SECRET: routerSecret } });
     await countOneQuery(subgraph, { 'router-authorization': routerSecret });
     const scraped = await httpRequest(`${subgraph.metricsUrl}/metrics`);
     expect(scraped.status).toBe(200);
@@ -79,7 +79,7 @@ describe('METRICS_PORT', () => {
   });
 
   it('closes the metrics listener in close()', async () => {
-    const closing = await startTestSubgraph({ METRICS_PORT: '0' });
+    const closing = await startTestSubgraph({ env: { METRICS_PORT: '0' } });
     const { metricsUrl } = closing;
     expect((await httpRequest(`${metricsUrl}/metrics`)).status).toBe(200);
     await closing.close();

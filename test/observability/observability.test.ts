@@ -92,7 +92,7 @@ describe('request logs and request ids', () => {
 describe('GET /metrics', () => {
   let subgraph: TestSubgraph;
   beforeAll(async () => {
-    subgraph = await startTestSubgraph({ BREAKER_THRESHOLD: '2', BREAKER_HALF_OPEN_AFTER_MS: '60000' });
+    subgraph = await startTestSubgraph({ env: { BREAKER_THRESHOLD: '2', BREAKER_HALF_OPEN_AFTER_MS: '60000' } });
   });
   afterAll(() => subgraph.close());
 
@@ -166,7 +166,7 @@ describe('tracing', () => {
     });
     await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
     const { port } = collector.address() as AddressInfo;
-    const subgraph = await startTestSubgraph({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` });
+    const subgraph = await startTestSubgraph({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` } });
     try {
       await subgraph.query(query);
     } finally {

@@ -125,9 +125,11 @@ describe('HTTP timeouts', () => {
   let subgraph: TestSubgraph;
   beforeAll(async () => {
     subgraph = await startTestSubgraph({
-      HTTP_HEADERS_TIMEOUT_MS: String(headersTimeoutMs),
-      HTTP_REQUEST_TIMEOUT_MS: String(requestTimeoutMs),
-      HTTP_KEEP_ALIVE_TIMEOUT_MS: String(keepAliveTimeoutMs),
+      env: {
+        HTTP_HEADERS_TIMEOUT_MS: String(headersTimeoutMs),
+        HTTP_REQUEST_TIMEOUT_MS: String(requestTimeoutMs),
+        HTTP_KEEP_ALIVE_TIMEOUT_MS: String(keepAliveTimeoutMs),
+      },
     });
   });
   afterAll(() => subgraph.close());
@@ -181,8 +183,10 @@ describe('HTTP_MAX_CONNECTIONS', () => {
   beforeAll(async () => {
     // A long keep-alive: the first connections must outlast the test, however slow the machine.
     subgraph = await startTestSubgraph({
-      HTTP_MAX_CONNECTIONS: String(maxConnections),
-      HTTP_KEEP_ALIVE_TIMEOUT_MS: '60000',
+      env: {
+        HTTP_MAX_CONNECTIONS: String(maxConnections),
+        HTTP_KEEP_ALIVE_TIMEOUT_MS: '60000',
+      },
     });
   });
   afterAll(() => subgraph.close());
@@ -223,9 +227,11 @@ describe('HTTP_SOCKET_TIMEOUT_MS', () => {
   let subgraph: TestSubgraph;
   beforeAll(async () => {
     subgraph = await startTestSubgraph({
-      HTTP_SOCKET_TIMEOUT_MS: String(socketTimeoutMs),
-      REQUEST_DEADLINE_MS: '1000',
-      HTTP_KEEP_ALIVE_TIMEOUT_MS: '60000',
+      env: {
+        HTTP_SOCKET_TIMEOUT_MS: String(socketTimeoutMs),
+        REQUEST_DEADLINE_MS: '1000',
+        HTTP_KEEP_ALIVE_TIMEOUT_MS: '60000',
+      },
     });
   });
   afterAll(() => subgraph.close());
@@ -255,7 +261,7 @@ describe('what the headers decide, before the body', () => {
   const routerSecret = 'router-secret-for-the-gateway-only';
   let subgraph: TestSubgraph;
   beforeAll(async () => {
-    subgraph = await startTestSubgraph({ ROUTER_SECRET: routerSecret });
+    subgraph = await startTestSubgraph({ env: { ROUTER_SECRET: routerSecret } });
   });
   afterAll(() => subgraph.close());
 

@@ -51,7 +51,7 @@ const crowdOfCustomers: Who = {
 
 let subgraph: TestSubgraph;
 beforeEach(async () => {
-  subgraph = await startTestSubgraph(limits);
+  subgraph = await startTestSubgraph({ env: limits });
 });
 afterEach(async () => {
   await subgraph.close();
@@ -142,10 +142,12 @@ describe('a request gives up its vendor calls once it is over', () => {
     // has found every customer, with about 35 Voucherify lookups (almost 2 s of its quota) left.
     await subgraph.close();
     subgraph = await startTestSubgraph({
-      ...limits,
-      GAMEBALL_RATE_LIMIT_PER_SECOND: '1000',
-      GAMEBALL_RATE_LIMIT_BURST: '1000',
-      REQUEST_DEADLINE_MS: '8000',
+      env: {
+        ...limits,
+        GAMEBALL_RATE_LIMIT_PER_SECOND: '1000',
+        GAMEBALL_RATE_LIMIT_BURST: '1000',
+        REQUEST_DEADLINE_MS: '8000',
+      },
     });
     const authorization = await authorizationOf(tokenOf('mass-importer'));
     const inGameball = [...subgraph.sandbox.dataset.gameball.keys()].slice(0, 40);

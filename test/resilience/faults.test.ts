@@ -3,9 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sandboxEdgeCases as edge } from '../../src/sandbox/dataset.js';
 import type { VendorName } from '../../src/vendors/endpoints.js';
 import { imprintLinkOf } from '../graphql/expected.js';
-import type { GraphQLResponse } from '../support/subgraph.js';
+import { resilientEnv, startTestSubgraph, type FaultyTestSubgraph, type GraphQLResponse } from '../support/subgraph.js';
 import type { Reply } from '../support/upstream.js';
-import { startFaultySubgraph, type FaultySubgraph } from './support/faultySubgraph.js';
 
 // The subgraph over real HTTP with the resilience policies on (retries, breaker, attempt timeout,
 // request deadline), one vendor at a time failing the way vendors fail: 500/503, never answering,
@@ -45,15 +44,15 @@ const json = (status: number, body: string, headers: Record<string, string> = {}
   body,
 });
 
-let subgraph: FaultySubgraph | undefined;
+let subgraph: FaultyTestSubgraph | undefined;
 
 afterEach(async () => {
   await subgraph?.close();
   subgraph = undefined;
 });
 
-async function start(faulty: VendorName, env: Record<string, string> = {}): Promise<FaultySubgraph> {
-  subgraph = await startFaultySubgraph({ faulty, env });
+async function start(faulty: VendorName, env: Record<string, string> = {}): Promise<FaultyTestSubgraph> {
+  subgraph = await startTestSubgraph({ faulty, env: { ...resilientEnv, ...env } });
   return subgraph;
 }
 

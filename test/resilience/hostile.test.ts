@@ -22,10 +22,10 @@ const tightLimits = { MAX_ENTITIES_PER_REQUEST: '5', MAX_CUSTOMERS_PER_QUERY: '3
 
 beforeAll(async () => {
   [production, development, productionWithIntrospection, tight] = await Promise.all([
-    startTestSubgraph({ NODE_ENV: 'production' }),
-    startTestSubgraph({ NODE_ENV: 'development' }),
-    startTestSubgraph({ NODE_ENV: 'production', INTROSPECTION: 'true' }),
-    startTestSubgraph({ NODE_ENV: 'production', ...tightLimits }),
+    startTestSubgraph({ env: { NODE_ENV: 'production' } }),
+    startTestSubgraph({ env: { NODE_ENV: 'development' } }),
+    startTestSubgraph({ env: { NODE_ENV: 'production', INTROSPECTION: 'true' } }),
+    startTestSubgraph({ env: { NODE_ENV: 'production', ...tightLimits } }),
   ]);
   authorization = `Bearer ${await signToken({ sub: 'support-tool', scope: fullAccessScope })}`;
 });

@@ -85,7 +85,7 @@ describe('/health and /ready', () => {
   });
 
   it('answer 200 while up; once close() begins, /ready is 503 while /health stays 200 and queries are served', async () => {
-    subgraph = await startTestSubgraph({ SHUTDOWN_DELAY_MS: String(shutdownDelayMs) });
+    subgraph = await startTestSubgraph({ env: { SHUTDOWN_DELAY_MS: String(shutdownDelayMs) } });
     const health = await httpRequest(`${subgraph.url}/health`);
     const ready = await httpRequest(`${subgraph.url}/ready`);
     expect([health.status, json(health)]).toEqual([200, { status: 'ok' }]);

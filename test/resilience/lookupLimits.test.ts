@@ -20,12 +20,14 @@ const budget = 10;
 beforeAll(async () => {
   [subgraph, budgeted, defaults] = await Promise.all([
     startTestSubgraph({
-      NODE_ENV: 'production',
-      MAX_ENTITIES_PER_REQUEST: String(maxEntities),
-      MAX_CUSTOMERS_PER_REQUEST: String(budget),
+      env: {
+        NODE_ENV: 'production',
+        MAX_ENTITIES_PER_REQUEST: String(maxEntities),
+        MAX_CUSTOMERS_PER_REQUEST: String(budget),
+      },
     }),
-    startTestSubgraph({ NODE_ENV: 'production', MAX_CUSTOMERS_PER_REQUEST: String(budget) }),
-    startTestSubgraph({ NODE_ENV: 'production' }),
+    startTestSubgraph({ env: { NODE_ENV: 'production', MAX_CUSTOMERS_PER_REQUEST: String(budget) } }),
+    startTestSubgraph({ env: { NODE_ENV: 'production' } }),
   ]);
 });
 afterAll(async () => {
@@ -224,7 +226,7 @@ describe('the per-request customer budget (MAX_CUSTOMERS_PER_REQUEST)', () => {
   });
 
   it('counts referrers as execution reaches them, and refuses the first over the budget before its vendor call', async () => {
-    const tight = await startTestSubgraph({ MAX_CUSTOMERS_PER_REQUEST: '1' });
+    const tight = await startTestSubgraph({ env: { MAX_CUSTOMERS_PER_REQUEST: '1' } });
     try {
       const records = [...tight.sandbox.dataset.voucherify.values()];
       const referrerVoucherifyId = records.find((record) => record.source_id === edge.richReferrer)?.id;

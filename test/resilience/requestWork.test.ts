@@ -10,7 +10,7 @@ import { startTestSubgraph, type TestSubgraph } from '../support/subgraph.js';
 
 let subgraph: TestSubgraph;
 beforeAll(async () => {
-  subgraph = await startTestSubgraph({ NODE_ENV: 'production' });
+  subgraph = await startTestSubgraph({ env: { NODE_ENV: 'production' } });
 });
 afterAll(() => subgraph.close());
 

@@ -1,7 +1,12 @@
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 import { startOrdersSubgraph } from '../../../examples/orders/server.js';
-import { startTestSubgraph, type GraphQLResponse, type TestSubgraph } from '../../support/subgraph.js';
+import {
+  startTestSubgraph,
+  type GraphQLResponse,
+  type TestSubgraph,
+  type TestSubgraphOptions,
+} from '../../support/subgraph.js';
 
 // Gateway-independent helpers for end-to-end tests: both subgraphs on 127.0.0.1, a supergraph
 // composed from what they serve, and a plain GraphQL-over-HTTP client.
@@ -16,9 +21,9 @@ export interface RunningSubgraphs {
   close(): Promise<void>;
 }
 
-/** Starts customer-subgraph (with `env` on top of the sandbox defaults) and the orders subgraph. */
-export async function startSubgraphs(env: Record<string, string> = {}): Promise<RunningSubgraphs> {
-  const customers = await startTestSubgraph(env);
+/** Starts customer-subgraph (as `startTestSubgraph(options)` does) and the orders subgraph. */
+export async function startSubgraphs(options: TestSubgraphOptions = {}): Promise<RunningSubgraphs> {
+  const customers = await startTestSubgraph(options);
   let orders: RunningSubgraphs['orders'];
   try {
     orders = await startOrdersSubgraph();
