@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { SignJWT, UnsecuredJWT, base64url, exportJWK, exportSPKI, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerOf, InvalidTokenError, TokenVerifier, type TokenSettings } from '../../src/auth/tokens.js';
-import { signingKey, startJwksServer, type JwksServer, type SigningKey } from './support/jwks.js';
+import { signingKey, startJwksServer, type JwksServer, type SigningKey } from '../support/jwks.js';
 
 // TokenVerifier and callerOf on their own: which tokens are accepted, with which keys and
 // algorithms, and what a caller is made of. Tokens are never printed: failures compare booleans.

@@ -9,7 +9,7 @@ import { buildSchema } from '../../src/schema.js';
 import { expectedCustomer } from '../graphql/expected.js';
 import { startTestSubgraph, type TestSubgraph } from '../support/subgraph.js';
 import { signToken } from '../support/tokens.js';
-import { placesHoldingTokens, storedInBrowser } from './support/browserStorage.js';
+import { placesHoldingTokens, storedInBrowser } from '../support/browserStorage.js';
 
 // GraphiQL in a real browser: Debian's Chromium (`apt-get install chromium`, as .ci/run does) driven
 // by playwright-core. Opens the page, types a query, runs it and reads the answer on the page, as a

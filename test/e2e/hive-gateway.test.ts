@@ -9,7 +9,7 @@ import { SANDBOX_JWT_SECRET } from '../../src/config.js';
 import { sandboxEdgeCases } from '../../src/sandbox/dataset.js';
 import type { GraphQLResponse } from '../support/subgraph.js';
 import { signToken } from '../support/tokens.js';
-import { composeRunningSubgraphs, postGraphQL, startSubgraphs, type RunningSubgraphs } from './support/subgraphs.js';
+import { composeRunningSubgraphs, postGraphQL, startSubgraphs, type RunningSubgraphs } from '../support/supergraph.js';
 
 // Hive Gateway in front of customer-subgraph (auth directives ON, the default) and the example
 // orders subgraph, enforcing @authenticated / @requiresScopes from the composed supergraph with its

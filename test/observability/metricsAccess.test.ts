@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { httpRequest } from '../resilience/support/http.js';
+import { httpRequest } from '../support/http.js';
 import { startTestSubgraph, type TestSubgraph } from '../support/subgraph.js';
 
 // Who may read GET /metrics: on the main port, only the gateway when ROUTER_SECRET is set; with

@@ -4,7 +4,7 @@ import { sandboxEdgeCases as edge } from '../../src/sandbox/dataset.js';
 import { everyCustomerField } from '../support/queries.js';
 import { startTestSubgraph, type GraphQLResponse, type TestSubgraph } from '../support/subgraph.js';
 import { fullAccessScope, signToken } from '../support/tokens.js';
-import { httpRequest } from './support/http.js';
+import { httpRequest } from '../support/http.js';
 
 // Hostile and malformed requests against the real server on 127.0.0.1, in production mode unless
 // said otherwise: each is refused cleanly (an HTTP 4xx, or a GraphQL error with a code; never a 5xx,

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sandboxEdgeCases as edge } from '../../src/sandbox/dataset.js';
 import { startTestSubgraph, type TestSubgraph } from '../support/subgraph.js';
 import { fullAccessScope, signToken } from '../support/tokens.js';
-import { httpRequest, type RawHttpResponse } from './support/http.js';
+import { httpRequest, type RawHttpResponse } from '../support/http.js';
 
 // Probes and graceful shutdown. The real process (`src/main.ts`, as `npm start` runs it, over the
 // sandbox fakes answering after 400 ms) gets a SIGTERM while a query is in flight: /ready turns 503

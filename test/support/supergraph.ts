@@ -1,12 +1,7 @@
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
-import { startOrdersSubgraph } from '../../../examples/orders/server.js';
-import {
-  startTestSubgraph,
-  type GraphQLResponse,
-  type TestSubgraph,
-  type TestSubgraphOptions,
-} from '../../support/subgraph.js';
+import { startOrdersSubgraph } from '../../examples/orders/server.js';
+import { startTestSubgraph, type GraphQLResponse, type TestSubgraph, type TestSubgraphOptions } from './subgraph.js';
 
 // Gateway-independent helpers for end-to-end tests: both subgraphs on 127.0.0.1, a supergraph
 // composed from what they serve, and a plain GraphQL-over-HTTP client.
