@@ -4,14 +4,17 @@ import { maskErrorDetails } from './errorMasking.js';
 import type { Logger } from './logger.js';
 import { UpstreamError, type UpstreamFailure } from './vendors/errors.js';
 
-const upstreamCodes: Record<UpstreamFailure, string> = {
+/** The `extensions.code` of each vendor failure, as clients see it. */
+export const upstreamCodes = {
   unavailable: 'UPSTREAM_UNAVAILABLE',
   timeout: 'UPSTREAM_TIMEOUT',
   rate_limited: 'UPSTREAM_RATE_LIMITED',
   unauthorized: 'UPSTREAM_UNAUTHORIZED',
   rejected: 'UPSTREAM_REJECTED',
   bad_response: 'UPSTREAM_BAD_RESPONSE',
-};
+} as const satisfies Record<UpstreamFailure, string>;
+
+export type UpstreamCode = (typeof upstreamCodes)[UpstreamFailure];
 
 /** A vendor failure, a GraphQL error (validation, bad input, refusals), or a bug. */
 type Classified =

@@ -1,7 +1,9 @@
 // The one name of each vendor endpoint this service calls, used by the clients, the metrics and
 // trace labels, the loaders, the sandbox fakes and the benchmark. A leaf module: it imports nothing.
 
-export type VendorName = 'gameball' | 'voucherify' | 'imprint';
+export const vendorNames = ['gameball', 'voucherify', 'imprint'] as const;
+
+export type VendorName = (typeof vendorNames)[number];
 
 export const vendorEndpoints = [
   'gameball.profile',

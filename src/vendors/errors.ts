@@ -60,7 +60,8 @@ export class UpstreamError extends Error {
   }
 }
 
-const vendorTitles: Record<VendorName, string> = {
+/** Each vendor's name as the error messages write it. */
+export const vendorTitles: Record<VendorName, string> = {
   gameball: 'Gameball',
   voucherify: 'Voucherify',
   imprint: 'Imprint',
