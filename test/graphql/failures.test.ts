@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxEdgeCases as edge, type SandboxDataset } from '../../src/sandbox/dataset.js';
 import type { SandboxFaultSpec } from '../../src/sandbox/vendors.js';
-import type { VendorEndpoint } from '../../src/vendors/endpoints.js';
+import type { UpstreamCode } from '../../src/errors.js';
+import { vendorEndpoints, vendorOf, type VendorEndpoint } from '../../src/vendors/endpoints.js';
 import { everyCustomerField } from '../support/queries.js';
 import { startTestSubgraph, type GraphQLResponse, type TestSubgraph } from '../support/subgraph.js';
 import { expectedCustomer, imprintLinkOf, isKnown, voucherifyOf, type ExpectedCustomer } from './expected.js';
@@ -13,8 +14,6 @@ import {
   errorsByPath,
   upstream,
   type JsonObject,
-  type UpstreamCode,
-  type VendorName,
 } from './graphql.js';
 
 // Vendor failures, injected with the fakes' faults: a failing vendor nulls only its own fields,
@@ -23,24 +22,13 @@ import {
 let subgraph: TestSubgraph;
 let dataset: SandboxDataset;
 
-const endpoints: VendorEndpoint[] = [
-  'gameball.profile',
-  'gameball.details',
-  'gameball.coupons',
-  'gameball.hash',
-  'gameball.upsert',
-  'gameball.delete',
-  'voucherify.customer',
-  'imprint.customer',
-];
-
 beforeAll(async () => {
   subgraph = await startTestSubgraph();
   dataset = subgraph.sandbox.dataset;
 });
 
 afterEach(() => {
-  for (const endpoint of endpoints) subgraph.sandbox.setFault(endpoint, null);
+  for (const endpoint of vendorEndpoints) subgraph.sandbox.setFault(endpoint, null);
 });
 
 afterAll(async () => {
@@ -252,17 +240,25 @@ describe('each kind of vendor failure has its code', () => {
     ['400', { status: 400 }, 'UPSTREAM_REJECTED'],
     ['422', { status: 422 }, 'UPSTREAM_REJECTED'],
   ];
-  // An endpoint, the vendor behind it and a field only it serves for the rich customer.
-  const reads: [VendorEndpoint, VendorName, string, string][] = [
-    ['gameball.profile', 'gameball', 'gender', 'gender'],
-    ['gameball.details', 'gameball', 'firstName', 'firstName'],
-    ['gameball.coupons', 'gameball', 'coupons', 'coupons { code }'],
-    ['gameball.hash', 'gameball', 'redemptionHash', 'redemptionHash'],
-    ['voucherify.customer', 'voucherify', 'orderSummary', 'orderSummary { count }'],
-    ['imprint.customer', 'imprint', 'cardPrograms', 'cardPrograms { name }'],
+  // An endpoint, a field only it serves for the rich customer, and how that field is selected.
+  const reads: [VendorEndpoint, string, string][] = [
+    ['gameball.profile', 'gender', 'gender'],
+    ['gameball.details', 'firstName', 'firstName'],
+    ['gameball.coupons', 'coupons', 'coupons { code }'],
+    ['gameball.hash', 'redemptionHash', 'redemptionHash'],
+    ['voucherify.customer', 'orderSummary', 'orderSummary { count }'],
+    ['imprint.customer', 'cardPrograms', 'cardPrograms { name }'],
   ];
   const cases = failures.flatMap(([label, spec, code]) =>
-    reads.map(([endpoint, vendor, field, selection]) => ({ label, spec, code, endpoint, vendor, field, selection })),
+    reads.map(([endpoint, field, selection]) => ({
+      label,
+      spec,
+      code,
+      endpoint,
+      vendor: vendorOf(endpoint),
+      field,
+      selection,
+    })),
   );
 
   it.each(cases)(
@@ -384,7 +380,7 @@ describe('errors leak nothing', () => {
     [200, 1],
     [200, 2],
   ])('answering %i with body #%i, every endpoint at once', async (status, body) => {
-    for (const endpoint of endpoints) fault(endpoint, { status, body: bodies[body] });
+    for (const endpoint of vendorEndpoints) fault(endpoint, { status, body: bodies[body] });
 
     const reads = await Promise.all([
       queryCustomer(edge.rich, everyCustomerField),

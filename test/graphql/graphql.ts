@@ -1,18 +1,11 @@
 // Small helpers shared by the GraphQL integration tests.
+import type { UpstreamCode } from '../../src/errors.js';
+import type { VendorName } from '../../src/vendors/endpoints.js';
 import type { GraphQLResponse } from '../support/subgraph.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 export type GraphQLError = NonNullable<GraphQLResponse['errors']>[number];
-
-export type VendorName = 'gameball' | 'voucherify' | 'imprint';
-export type UpstreamCode =
-  | 'UPSTREAM_UNAVAILABLE'
-  | 'UPSTREAM_TIMEOUT'
-  | 'UPSTREAM_RATE_LIMITED'
-  | 'UPSTREAM_UNAUTHORIZED'
-  | 'UPSTREAM_REJECTED'
-  | 'UPSTREAM_BAD_RESPONSE';
 
 /** `query ($id: ID!) { customer(id: $id) { … } }` */
 export function customerQuery(selection: string): string {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { operationLabelLimit } from '../../src/observability/metrics.js';
 import { sandboxEdgeCases } from '../../src/sandbox/dataset.js';
+import { vendorNames } from '../../src/vendors/endpoints.js';
 import { startTestSubgraph, type TestSubgraph } from '../support/subgraph.js';
 
 // Request logs with request ids, GET /metrics, OpenTelemetry spans, Apollo federated tracing.
@@ -179,7 +180,7 @@ describe('tracing', () => {
     );
     const operation = spans.find((span) => span.name === 'graphql.request');
     expect(operation).toBeDefined();
-    const vendorSpans = spans.filter((span) => /^(gameball|voucherify|imprint)\./.test(span.name));
+    const vendorSpans = spans.filter((span) => vendorNames.some((vendor) => span.name.startsWith(`${vendor}.`)));
     expect(vendorSpans.map((span) => span.name).sort()).toEqual([
       'gameball.profile',
       'imprint.customer',

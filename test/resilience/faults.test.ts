@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sandboxEdgeCases as edge } from '../../src/sandbox/dataset.js';
-import type { VendorName } from '../../src/vendors/endpoints.js';
+import type { UpstreamCode } from '../../src/errors.js';
+import { vendorNames, vendorOf, type VendorName } from '../../src/vendors/endpoints.js';
+import { vendorTitles } from '../../src/vendors/errors.js';
 import { imprintLinkOf } from '../graphql/expected.js';
 import { resilientEnv, startTestSubgraph, type FaultyTestSubgraph, type GraphQLResponse } from '../support/subgraph.js';
 import type { Reply } from '../support/upstream.js';
@@ -15,14 +17,6 @@ import type { Reply } from '../support/upstream.js';
 // vendorPolicies.test.ts.
 
 type Customer = Record<string, unknown>;
-type Code =
-  | 'UPSTREAM_UNAVAILABLE'
-  | 'UPSTREAM_TIMEOUT'
-  | 'UPSTREAM_RATE_LIMITED'
-  | 'UPSTREAM_BAD_RESPONSE'
-  | 'UPSTREAM_UNAUTHORIZED'
-  | 'UPSTREAM_REJECTED';
-
 // Fields from each vendor for the rich customer (known to all three). Imprint is reached through
 // the link kept in Voucherify, so Imprint's fields also depend on Voucherify.
 const gameballFields = ['gameballId', 'gender'];
@@ -30,8 +24,6 @@ const voucherifyFields = ['orderSummary', 'loyaltyPoints'];
 const imprintFields = ['cardPrograms'];
 const selection = 'id gameballId gender orderSummary { count } loyaltyPoints { balance } cardPrograms { name status }';
 const customerQuery = `query Customer($id: ID!) { customer(id: $id) { ${selection} } }`;
-
-const vendorTitles: Record<VendorName, string> = { gameball: 'Gameball', voucherify: 'Voucherify', imprint: 'Imprint' };
 
 const gameballProfile = (id: string) => `/api/v4.0/integrations/customers/${id}`;
 const gameballCoupons = (id: string) => `/api/v4/integrations/customers/${id}/coupons`;
@@ -87,8 +79,11 @@ function resetCalls(): void {
 /** Calls each vendor received: the faulty one counts at its own door (failed calls never reach the fake). */
 function callsPerVendor(faulty: VendorName): Record<VendorName, number> {
   const atFake = (vendor: VendorName) =>
-    subgraph!.sandbox.calls.filter((call) => call.endpoint.startsWith(`${vendor}.`)).length;
-  const counts = { gameball: atFake('gameball'), voucherify: atFake('voucherify'), imprint: atFake('imprint') };
+    subgraph!.sandbox.calls.filter((call) => vendorOf(call.endpoint) === vendor).length;
+  const counts = Object.fromEntries(vendorNames.map((vendor) => [vendor, atFake(vendor)])) as Record<
+    VendorName,
+    number
+  >;
   return { ...counts, [faulty]: subgraph!.vendor.requests.length };
 }
 
@@ -103,7 +98,7 @@ function withNulls(customer: Customer, fields: readonly string[]): Customer {
 function expectOnlyVendorFailed(
   response: GraphQLResponse<{ customer: Customer | null }>,
   healthy: Customer,
-  failure: { vendor: VendorName; code: Code; fields: readonly string[] },
+  failure: { vendor: VendorName; code: UpstreamCode; fields: readonly string[] },
 ): void {
   expect(response.status).toBe(200);
   expect(response.data?.customer).toEqual(withNulls(healthy, failure.fields));
