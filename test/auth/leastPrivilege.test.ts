@@ -9,15 +9,15 @@ import { signToken } from '../support/tokens.js';
 const owner = sandboxEdgeCases.rich;
 const secretKeyEndpoints: VendorEndpoint[] = ['gameball.details', 'gameball.coupons', 'gameball.hash'];
 
+type Claims = { sub: string; scope?: string };
+
 describe('least privilege upstream', () => {
   let subgraph: TestSubgraph;
   let ownerToken: string;
-  let piiReader: string;
 
   beforeAll(async () => {
     subgraph = await startTestSubgraph();
     ownerToken = `Bearer ${await signToken({ sub: owner })}`;
-    piiReader = `Bearer ${await signToken({ sub: 'support-agent', scope: 'pii:read' })}`;
   });
   afterAll(() => subgraph.close());
 
@@ -34,43 +34,53 @@ describe('least privilege upstream', () => {
     purchaseHistory { paymentMethods averageOrderAmount { amount } }
   } }`;
 
-  it('an anonymous caller asking for everything reaches no secret-key endpoint and no Imprint', async () => {
-    const count = await callsFor(everythingGated, '');
-    for (const endpoint of secretKeyEndpoints) expect(count(endpoint), endpoint).toBe(0);
-    expect(count('imprint.customer')).toBe(0);
-    expect(count('gameball.profile')).toBe(1); // the public fields it may read
-  });
+  // Who asks (null: anonymously), and how often each endpoint is called for it (those left out are
+  // not counted), for `everythingGated` unless another query is given.
+  const noSecretKeyCalls = Object.fromEntries(secretKeyEndpoints.map((endpoint) => [endpoint, 0]));
+  const cases: [
+    title: string,
+    claims: Claims | null,
+    calls: Partial<Record<VendorEndpoint, number>>,
+    query?: string,
+  ][] = [
+    [
+      'an anonymous caller asking for everything reaches no secret-key endpoint and no Imprint',
+      null,
+      { ...noSecretKeyCalls, 'imprint.customer': 0, 'gameball.profile': 1 }, // the public fields it may read
+    ],
+    [
+      'another customer gets the same least-privilege treatment as an anonymous caller',
+      { sub: sandboxEdgeCases.richReferrer },
+      { ...noSecretKeyCalls, 'imprint.customer': 0 },
+    ],
+    [
+      'the owner: one details call serves public and personal fields; no SSN means no sensitive read',
+      { sub: owner },
+      { 'gameball.details': 1, 'gameball.profile': 0 },
+      `{ customer(id: "${owner}") { gender tags email firstName } }`,
+    ],
+    [
+      'pii:read without coupons:read: details yes, coupons and hash never',
+      { sub: 'support-agent', scope: 'pii:read' },
+      { 'gameball.details': 1, 'gameball.profile': 0, 'gameball.coupons': 0, 'gameball.hash': 0 },
+    ],
+    [
+      'coupons:read without pii:read: coupons and hash, but the public profile instead of details',
+      { sub: 'checkout', scope: 'coupons:read' },
+      {
+        'gameball.coupons': 1,
+        'gameball.hash': 1,
+        'gameball.details': 0,
+        'gameball.profile': 1,
+        'imprint.customer': 0,
+      },
+    ],
+  ];
 
-  it('another customer gets the same least-privilege treatment as an anonymous caller', async () => {
-    const count = await callsFor(everythingGated, `Bearer ${await signToken({ sub: sandboxEdgeCases.richReferrer })}`);
-    for (const endpoint of secretKeyEndpoints) expect(count(endpoint), endpoint).toBe(0);
-    expect(count('imprint.customer')).toBe(0);
-  });
-
-  it('the owner: one details call serves public and personal fields; no SSN means no sensitive read', async () => {
-    const count = await callsFor(`{ customer(id: "${owner}") { gender tags email firstName } }`, ownerToken);
-    expect(count('gameball.details')).toBe(1);
-    expect(count('gameball.profile')).toBe(0);
-  });
-
-  it('pii:read without coupons:read: details yes, coupons and hash never', async () => {
-    const count = await callsFor(everythingGated, piiReader);
-    expect(count('gameball.details')).toBe(1);
-    expect(count('gameball.profile')).toBe(0);
-    expect(count('gameball.coupons')).toBe(0);
-    expect(count('gameball.hash')).toBe(0);
-  });
-
-  it('coupons:read without pii:read: coupons and hash, but the public profile instead of details', async () => {
-    const count = await callsFor(
-      everythingGated,
-      `Bearer ${await signToken({ sub: 'checkout', scope: 'coupons:read' })}`,
-    );
-    expect(count('gameball.coupons')).toBe(1);
-    expect(count('gameball.hash')).toBe(1);
-    expect(count('gameball.details')).toBe(0);
-    expect(count('gameball.profile')).toBe(1);
-    expect(count('imprint.customer')).toBe(0);
+  it.each(cases)('%s', async (_, claims, calls, query = everythingGated) => {
+    const count = await callsFor(query, claims ? `Bearer ${await signToken(claims)}` : '');
+    const endpoints = Object.keys(calls) as VendorEndpoint[];
+    expect(Object.fromEntries(endpoints.map((endpoint) => [endpoint, count(endpoint)]))).toEqual(calls);
   });
 
   it('in _entities, a customer reads details for their own entity only', async () => {
