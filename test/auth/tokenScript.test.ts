@@ -4,7 +4,7 @@ import { jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_JWT_SECRET } from '../../src/config.js';
 import { sandboxEdgeCases } from '../../src/sandbox/dataset.js';
-import { expectedCustomer } from '../graphql/expected.js';
+import { expectedCustomer } from '../support/expected.js';
 import { startTestSubgraph, type TestSubgraph } from '../support/subgraph.js';
 
 // `npm run token` as a user runs it: a child process in the repository root, with a minimal

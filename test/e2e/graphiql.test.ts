@@ -6,7 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_JWT_SECRET } from '../../src/config.js';
 import { buildSchema } from '../../src/schema.js';
-import { expectedCustomer } from '../graphql/expected.js';
+import { expectedCustomer } from '../support/expected.js';
 import { startTestSubgraph, type TestSubgraph } from '../support/subgraph.js';
 import { signToken } from '../support/tokens.js';
 import { placesHoldingTokens, storedInBrowser } from '../support/browserStorage.js';

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxEdgeCases as edge } from '../../src/sandbox/dataset.js';
 import { signToken } from '../support/tokens.js';
 import { startTestSubgraph, type TestSubgraph } from '../support/subgraph.js';
-import { imprintLinkOf } from './expected.js';
-import { customerByImprintIdQuery, customerQuery, customersQuery, entitiesQuery } from './graphql.js';
+import { imprintLinkOf } from '../support/expected.js';
+import { customerByImprintIdQuery, customerQuery, customersQuery, entitiesQuery } from '../support/graphql.js';
 
 // The Cache-Control header of /graphql responses, per class of the fields a query selects. Every
 // case also checks the response had no errors where the class alone should decide, so that a

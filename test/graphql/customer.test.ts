@@ -12,7 +12,7 @@ import {
   imprintLinkOf,
   isKnown,
   voucherifyOf,
-} from './expected.js';
+} from '../support/expected.js';
 import {
   chunks,
   customerByImprintIdQuery,
@@ -20,10 +20,10 @@ import {
   customersQuery,
   entitiesQuery,
   type JsonObject,
-} from './graphql.js';
+} from '../support/graphql.js';
 
 // Client → subgraph → sandbox fakes, over HTTP. Every expectation is derived from the dataset the
-// fakes serve (see expected.ts); assertions compare values, nothing personal is printed.
+// fakes serve (see test/support/expected.ts); assertions compare values, nothing personal is printed.
 
 let subgraph: TestSubgraph;
 let dataset: SandboxDataset;

@@ -5,7 +5,7 @@ import type { UpstreamCode } from '../../src/errors.js';
 import { vendorEndpoints, vendorOf, type VendorEndpoint } from '../../src/vendors/endpoints.js';
 import { everyCustomerField } from '../support/queries.js';
 import { startTestSubgraph, type GraphQLResponse, type TestSubgraph } from '../support/subgraph.js';
-import { expectedCustomer, imprintLinkOf, isKnown, voucherifyOf, type ExpectedCustomer } from './expected.js';
+import { expectedCustomer, imprintLinkOf, isKnown, voucherifyOf, type ExpectedCustomer } from '../support/expected.js';
 import {
   customerByImprintIdQuery,
   customerQuery,
@@ -14,7 +14,7 @@ import {
   errorsByPath,
   upstream,
   type JsonObject,
-} from './graphql.js';
+} from '../support/graphql.js';
 
 // Vendor failures, injected with the fakes' faults: a failing vendor nulls only its own fields,
 // each with an error that says which vendor failed and how, and never leaks what the vendor said.

@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { edgeCaseCustomers, type SandboxDataset } from '../../src/sandbox/dataset.js';
 import { everyCustomerField } from '../support/queries.js';
 import { startTestSubgraph, type TestSubgraph } from '../support/subgraph.js';
-import { expectedCustomer, gameballOf, isKnown, voucherifyOf } from './expected.js';
-import { customerQuery, type JsonObject } from './graphql.js';
+import { expectedCustomer, gameballOf, isKnown, voucherifyOf } from '../support/expected.js';
+import { customerQuery, type JsonObject } from '../support/graphql.js';
 
 // upsertCustomer / deleteCustomer over HTTP against the Gameball fake. Each test uses its own
 // fresh ids (or its own existing customer), so the tests do not depend on their order.

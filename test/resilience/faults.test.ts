@@ -4,8 +4,8 @@ import { sandboxEdgeCases as edge } from '../../src/sandbox/dataset.js';
 import type { UpstreamCode } from '../../src/errors.js';
 import { vendorNames, vendorOf, type VendorName } from '../../src/vendors/endpoints.js';
 import { vendorTitles } from '../../src/vendors/errors.js';
-import { imprintLinkOf } from '../graphql/expected.js';
-import { customerQuery, customersQuery } from '../graphql/graphql.js';
+import { imprintLinkOf } from '../support/expected.js';
+import { customerQuery, customersQuery } from '../support/graphql.js';
 import { resilientEnv, startTestSubgraph, type FaultyTestSubgraph, type GraphQLResponse } from '../support/subgraph.js';
 import { json, type Reply, type Upstream } from '../support/upstream.js';
 

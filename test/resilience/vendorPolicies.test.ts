@@ -7,7 +7,7 @@ import type { VendorLimits } from '../../src/vendors/settings.js';
 import { VoucherifyClient } from '../../src/vendors/voucherify/client.js';
 import { testLimits } from '../support/limits.js';
 import { json, startUpstream, type Reply, type Upstream } from '../support/upstream.js';
-import { notFoundBodies } from '../vendors/fixtures.js';
+import { notFoundBodies } from '../support/vendorFixtures.js';
 
 // The cockatiel policies around every vendor call, against a real HTTP server on 127.0.0.1 that
 // injects faults: which failures are retried and how often, Retry-After, the request scope, the

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { GameballClient } from '../../src/vendors/gameball/client.js';
 import type { UpsertCustomerRequest } from '../../src/vendors/gameball/payloads.js';
 import { json } from '../support/upstream.js';
-import { credentials, gameballClient, upstreamFailure, useUpstream } from './fixtures.js';
-import { gameballCoupons, gameballDetails, gameballProfile, gameballUpsertRequest } from './samples.js';
+import { credentials, gameballClient, upstreamFailure, useUpstream } from '../support/vendorFixtures.js';
+import { gameballCoupons, gameballDetails, gameballProfile, gameballUpsertRequest } from '../support/vendorSamples.js';
 
 describe('GameballClient', () => {
   const ctx = useUpstream();

@@ -5,7 +5,14 @@ import { describe, expect, it, vi } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { VendorLimits } from '../../src/vendors/settings.js';
 import { json, type Reply } from '../support/upstream.js';
-import { credentialValues, endpoints, expectNoLeak, notFoundBodies, upstreamFailure, useUpstream } from './fixtures.js';
+import {
+  credentialValues,
+  endpoints,
+  expectNoLeak,
+  notFoundBodies,
+  upstreamFailure,
+  useUpstream,
+} from '../support/vendorFixtures.js';
 
 /** Recognisable values an upstream might echo; none may reach an error. */
 const SECRET_CANARY = 'sk_live_CANARY_9f3b27d1e8';

@@ -2,8 +2,8 @@
 // Status mapping, encoding, timeouts and limits are in http.test.ts.
 import { describe, expect, it } from 'vitest';
 import { json } from '../support/upstream.js';
-import { credentials, imprintClient, upstreamFailure, useUpstream } from './fixtures.js';
-import { imprintCustomer } from './samples.js';
+import { credentials, imprintClient, upstreamFailure, useUpstream } from '../support/vendorFixtures.js';
+import { imprintCustomer } from '../support/vendorSamples.js';
 
 describe('ImprintClient', () => {
   const ctx = useUpstream();

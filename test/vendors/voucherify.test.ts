@@ -2,8 +2,8 @@
 // Status mapping, encoding, timeouts and limits are in http.test.ts.
 import { describe, expect, it } from 'vitest';
 import { json } from '../support/upstream.js';
-import { credentials, upstreamFailure, useUpstream, voucherifyClient } from './fixtures.js';
-import { voucherifyCustomer } from './samples.js';
+import { credentials, upstreamFailure, useUpstream, voucherifyClient } from '../support/vendorFixtures.js';
+import { voucherifyCustomer } from '../support/vendorSamples.js';
 
 describe('VoucherifyClient', () => {
   const ctx = useUpstream();

@@ -1,7 +1,7 @@
 // Small helpers shared by the GraphQL integration tests.
 import type { UpstreamCode } from '../../src/errors.js';
 import type { VendorName } from '../../src/vendors/endpoints.js';
-import type { GraphQLResponse } from '../support/subgraph.js';
+import type { GraphQLResponse } from './subgraph.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };

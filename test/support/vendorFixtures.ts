@@ -1,4 +1,4 @@
-import { testLimits } from '../support/limits.js';
+import { testLimits } from './limits.js';
 import { afterEach, beforeEach, expect } from 'vitest';
 import { inspect } from 'node:util';
 import type { VendorName } from '../../src/vendors/endpoints.js';
@@ -7,7 +7,7 @@ import { GameballClient } from '../../src/vendors/gameball/client.js';
 import { ImprintClient } from '../../src/vendors/imprint/client.js';
 import type { VendorLimits } from '../../src/vendors/settings.js';
 import { VoucherifyClient } from '../../src/vendors/voucherify/client.js';
-import { startUpstream, type Upstream } from '../support/upstream.js';
+import { startUpstream, type Upstream } from './upstream.js';
 
 export const credentials = {
   gameball: { apiKey: 'test-api-key', secretKey: 'test-secret-key' },
