@@ -221,7 +221,7 @@ describe('sandbox sign-in outside sandbox mode', () => {
       { ...realVendorEnv, AUTH_JWT_SECRET: SANDBOX_JWT_SECRET, NODE_ENV: 'production', GRAPHIQL: 'true' },
     ],
   ])('%s: the page has no picker and no token, and the token endpoint is 404', async (_name, env) => {
-    const subgraph = await startTestSubgraph(env);
+    const subgraph = await startTestSubgraph({ env });
     try {
       const page = await openInBrowser(subgraph.url);
       expect(page.status).toBe(200);

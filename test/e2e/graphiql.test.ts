@@ -301,14 +301,16 @@ describe.runIf(runs)('GraphiQL in Chromium', () => {
 
   it('shows no picker with the real vendors, and says how to get a token instead', async () => {
     const real = await startTestSubgraph({
-      SANDBOX: 'false',
-      GAMEBALL_API_KEY: 'gb-key',
-      GAMEBALL_SECRET_KEY: 'gb-secret',
-      VOUCHERIFY_APP_ID: 'vf-id',
-      VOUCHERIFY_APP_TOKEN: 'vf-token',
-      IMPRINT_BASE_URL: 'https://imprint.test',
-      IMPRINT_API_KEY: 'im-key',
-      AUTH_JWT_SECRET: SANDBOX_JWT_SECRET,
+      env: {
+        SANDBOX: 'false',
+        GAMEBALL_API_KEY: 'gb-key',
+        GAMEBALL_SECRET_KEY: 'gb-secret',
+        VOUCHERIFY_APP_ID: 'vf-id',
+        VOUCHERIFY_APP_TOKEN: 'vf-token',
+        IMPRINT_BASE_URL: 'https://imprint.test',
+        IMPRINT_API_KEY: 'im-key',
+        AUTH_JWT_SECRET: SANDBOX_JWT_SECRET,
+      },
     });
     const other = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     try {
