@@ -1,7 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { VendorName } from '../vendors/endpoints.js';
+import { vendorNames, type VendorName } from '../vendors/endpoints.js';
 
-const vendors: VendorName[] = ['gameball', 'voucherify', 'imprint'];
 const breakerValues = { closed: 0, 'half-open': 1, open: 2 } as const;
 const outcomes = ['success', 'partial', 'error'] as const;
 type Outcome = (typeof outcomes)[number];
@@ -96,7 +95,7 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
-    for (const vendor of vendors) this.breakers.set({ vendor }, breakerValues.closed);
+    for (const vendor of vendorNames) this.breakers.set({ vendor }, breakerValues.closed);
   }
 
   request(operation: string | null, outcome: Outcome, seconds: number): void {
