@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_JWT_SECRET } from '../../src/config.js';
 import { prefersHtml } from '../../src/graphiql/page.js';
 import { sandboxCallers } from '../../src/graphiql/sandboxSignIn.js';
-import { startTestSubgraph, type TestSubgraph } from '../support/subgraph.js';
+import { startTestSubgraph, vendorCredentialsEnv, type TestSubgraph } from '../support/subgraph.js';
 
 // GraphiQL over plain HTTP (test/e2e/graphiql.test.ts drives it in a browser): who gets the page,
 // that it names no other host, that GraphQL over GET is untouched, and that sandbox sign-in exists
@@ -132,15 +132,7 @@ describe('GraphiQL over HTTP in production', () => {
 });
 
 /** The real vendors' variables (the subgraph is still given the sandbox fakes to call). */
-const realVendorEnv = {
-  SANDBOX: 'false',
-  GAMEBALL_API_KEY: 'gb-key',
-  GAMEBALL_SECRET_KEY: 'gb-secret',
-  VOUCHERIFY_APP_ID: 'vf-id',
-  VOUCHERIFY_APP_TOKEN: 'vf-token',
-  IMPRINT_BASE_URL: 'https://imprint.test',
-  IMPRINT_API_KEY: 'im-key',
-};
+const realVendorEnv = { SANDBOX: 'false', ...vendorCredentialsEnv };
 
 function askForToken(url: string, caller: string, method = 'POST'): Promise<Response> {
   return fetch(`${url}/graphiql/sandbox-token?as=${encodeURIComponent(caller)}`, { method });

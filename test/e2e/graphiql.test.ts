@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_JWT_SECRET } from '../../src/config.js';
 import { buildSchema } from '../../src/schema.js';
 import { expectedCustomer } from '../support/expected.js';
-import { startTestSubgraph, type TestSubgraph } from '../support/subgraph.js';
+import { startTestSubgraph, vendorCredentialsEnv, type TestSubgraph } from '../support/subgraph.js';
 import { signToken } from '../support/tokens.js';
 import { placesHoldingTokens, storedInBrowser } from '../support/browserStorage.js';
 
@@ -303,12 +303,7 @@ describe.runIf(runs)('GraphiQL in Chromium', () => {
     const real = await startTestSubgraph({
       env: {
         SANDBOX: 'false',
-        GAMEBALL_API_KEY: 'gb-key',
-        GAMEBALL_SECRET_KEY: 'gb-secret',
-        VOUCHERIFY_APP_ID: 'vf-id',
-        VOUCHERIFY_APP_TOKEN: 'vf-token',
-        IMPRINT_BASE_URL: 'https://imprint.test',
-        IMPRINT_API_KEY: 'im-key',
+        ...vendorCredentialsEnv,
         AUTH_JWT_SECRET: SANDBOX_JWT_SECRET,
       },
     });

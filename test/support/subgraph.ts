@@ -144,3 +144,16 @@ export async function startTestSubgraph({ env = {}, faulty }: TestSubgraphOption
     },
   };
 }
+
+/**
+ * Made-up credentials for every vendor: with them the configuration is out of sandbox mode (a test
+ * still points the subgraph at the sandbox fakes where it calls a vendor).
+ */
+export const vendorCredentialsEnv = {
+  GAMEBALL_API_KEY: 'gb-key',
+  GAMEBALL_SECRET_KEY: 'gb-secret',
+  VOUCHERIFY_APP_ID: 'vf-id',
+  VOUCHERIFY_APP_TOKEN: 'vf-token',
+  IMPRINT_BASE_URL: 'https://imprint.test',
+  IMPRINT_API_KEY: 'im-key',
+} as const;

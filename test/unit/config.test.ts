@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, SANDBOX_JWT_SECRET } from '../../src/config.js';
 
-const credentials = {
-  GAMEBALL_API_KEY: 'gb-key',
-  GAMEBALL_SECRET_KEY: 'gb-secret',
-  VOUCHERIFY_APP_ID: 'vf-id',
-  VOUCHERIFY_APP_TOKEN: 'vf-token',
-  IMPRINT_BASE_URL: 'https://imprint.test',
-  IMPRINT_API_KEY: 'im-key',
-};
+import { vendorCredentialsEnv as credentials } from '../support/subgraph.js';
 
 function configError(env: Record<string, string>): string {
   try {
