@@ -34,7 +34,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
-import autocannon, { type Result as AutocannonResult } from 'autocannon';
+import autocannon from 'autocannon';
 import { format, resolveConfig } from 'prettier';
 import { SignJWT } from 'jose';
 import { createDataset, imprintLinkMetadataKey } from '../src/sandbox/dataset.js';
@@ -211,7 +211,7 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 interface Fired {
-  result: AutocannonResult;
+  result: autocannon.Result;
   /** Sorted, ms. */
   latencies: Float64Array;
   /** Responses counted as served: 2xx, and with `bodies` also without GraphQL errors. */
@@ -228,26 +228,32 @@ async function fire(target: Target, seconds: number, connections: number, bodies
   let served = 0;
   // onResponse (which sees the body) runs just before the 'response' event of the same answer.
   let withoutErrors = false;
-  const instance = autocannon({
-    url: target.url,
-    method: 'POST',
-    headers: target.headers,
-    body: target.body,
-    connections,
-    duration: seconds,
-    timeout: 30,
-    ...(bodies && {
-      requests: [
-        {
-          setupRequest: (request) => ({ ...request, body: bodies() }),
-          onResponse: (_status, body) => {
-            withoutErrors = !body.includes('"errors":');
-          },
-        },
-      ],
-    }),
+  let instance!: autocannon.Instance;
+  const finished = new Promise<autocannon.Result>((resolve, reject) => {
+    instance = autocannon(
+      {
+        url: target.url,
+        method: 'POST',
+        headers: target.headers,
+        body: target.body,
+        connections,
+        duration: seconds,
+        timeout: 30,
+        ...(bodies && {
+          requests: [
+            {
+              setupRequest: (request) => ({ ...request, body: bodies() }),
+              onResponse: (_status, body) => {
+                withoutErrors = !body.includes('"errors":');
+              },
+            },
+          ],
+        }),
+      },
+      (error: Error | null, result) => (error ? reject(error) : resolve(result)),
+    );
   });
-  instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+  instance.on('response', (_client, statusCode, _bytes, responseTime) => {
     if (statusCode < 200 || statusCode >= 300 || (bodies && !withoutErrors)) return;
     if (served === latencies.length) {
       const grown = new Float64Array(latencies.length * 2);
@@ -256,7 +262,7 @@ async function fire(target: Target, seconds: number, connections: number, bodies
     }
     latencies[served++] = responseTime;
   });
-  const result = await instance;
+  const result = await finished;
   return { result, latencies: latencies.subarray(0, served).sort(), served };
 }
 
