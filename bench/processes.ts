@@ -21,7 +21,7 @@ export interface Child {
 const running = new Set<Child>();
 const stderrLimit = 8_192;
 
-/** `node [nodeArgs] --import tsx <script>`, in `cwd`, with exactly `env`. */
+/** `node [nodeArgs] --import tsx <script>` (without tsx for JavaScript), in `cwd`, with exactly `env`. */
 export function startNode(
   name: string,
   script: string,
@@ -36,7 +36,12 @@ export function startNode(
 ): Child {
   const child = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), '--import', 'tsx', script, ...(options.args ?? [])],
+    [
+      ...(options.nodeArgs ?? []),
+      ...(script.endsWith('.ts') ? ['--import', 'tsx'] : []),
+      script,
+      ...(options.args ?? []),
+    ],
     // stdin is a pipe our children watch: when this process dies, it closes and they exit.
     { cwd: options.cwd, env: options.env, stdio: ['pipe', options.stdout, 'pipe'] },
   );

@@ -9,7 +9,8 @@
 //
 // Per vendor latency: the sandbox fakes in a process of their own (bench/vendors.ts); per scenario,
 // the baseline (bench/baseline.ts), then the reference, plain Apollo Server + DataLoaders
-// (bench/plainApollo.ts), then the subgraph (src/main.ts in production mode), each a fresh process,
+// (bench/plainApollo.ts), then the subgraph (dist/main.js as `npm run start:prod` runs it, built
+// first when stale), each a fresh process,
 // each checked, probed for its vendor calls, warmed up, then loaded by autocannon from this
 // process. The capacity set: replicas of the subgraph (with and without one redis-server) over one
 // set of fakes that enforce the vendors' quotas, loaded with a Zipf-distributed public workload.
@@ -54,6 +55,8 @@ import {
 } from './processes.js';
 import { redisServerBinary, startRedisServer, type RedisServer } from '../test/support/redisServer.js';
 import { vendorEnv } from '../test/support/replicas.js';
+import buildWhenStale from '../test/support/buildSetup.js';
+import { nodeScript } from '../test/support/npmScripts.js';
 import {
   capacityMarkdownOf,
   markdownOf,
@@ -423,8 +426,10 @@ function profilerArgs(env: Environment): string[] {
   return env.profileDir ? ['--cpu-prof', '--cpu-prof-dir', env.profileDir] : [];
 }
 
-/** Node's flags for the subgraph, as package.json's `start` script runs it in production. */
-const subgraphNodeArgs = ['--max-semi-space-size=64'];
+/** The subgraph as `npm run start:prod` runs it: its variables, Node's flags and dist/main.js, from package.json. */
+const startProd = nodeScript('start:prod');
+const subgraphNodeArgs = startProd.args.slice(0, -1);
+const subgraphScript = startProd.args.at(-1) ?? 'dist/main.js';
 
 async function startSubgraph(env: Environment, opts: Options, scenario: Scenario, logFile: string): Promise<Target> {
   const { child, url } = await startSubgraphProcess('subgraph', env, opts, logFile, subgraphSettings(opts));
@@ -437,7 +442,7 @@ async function startSubgraph(env: Environment, opts: Options, scenario: Scenario
   };
 }
 
-/** `src/main.ts` with `settings`, logging to `logFile`; its GraphQL URL once it is ready. */
+/** dist/main.js, as `npm run start:prod` runs it, with `settings`, logging to `logFile`; its GraphQL URL once it is ready. */
 async function startSubgraphProcess(
   name: string,
   env: Environment,
@@ -448,10 +453,11 @@ async function startSubgraphProcess(
   const fd = openSync(logFile, 'w');
   let child: Child;
   try {
-    child = startNode(name, 'src/main.ts', {
+    child = startNode(name, subgraphScript, {
       cwd: root,
       env: {
         ...inheritedEnv(),
+        ...startProd.env,
         ...subgraphVendorEnv(env.vendors, opts),
         AUTH_JWT_SECRET: env.jwtSecret,
         ROUTER_SECRET: env.routerSecret,
@@ -1091,6 +1097,8 @@ function git(args: string[]): string | null {
 
 async function main(): Promise<void> {
   const opts = options();
+  // What is measured is dist/, compiled from this checkout's src/ (as `npm test` builds it).
+  await buildWhenStale();
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   const dataset = createDataset();
@@ -1162,9 +1170,7 @@ async function main(): Promise<void> {
       profile: opts.profile,
     },
     subgraph: {
-      command: ['node', ...subgraphNodeArgs, ...(opts.profile ? ['--cpu-prof'] : []), '--import tsx src/main.ts'].join(
-        ' ',
-      ),
+      command: ['node', ...subgraphNodeArgs, ...(opts.profile ? ['--cpu-prof'] : []), subgraphScript].join(' '),
       env: {
         ...subgraphSettings(opts),
         VENDOR_MAX_CONCURRENCY: String(opts.vendorMaxConcurrency),
