@@ -1,5 +1,5 @@
 // Summarizes a V8 .cpuprofile (from `node --cpu-prof`, or `npm run bench -- --profile`): where the
-// process spent its CPU time, by function (self and inclusive) and by package or source file.
+// process spent its CPU time, by package or source file, and by function (self and inclusive).
 //
 //   npx tsx bench/cpuprofile.ts <file.cpuprofile>… [--top 25] [--from µs --to µs] [--callers NAME]
 //
@@ -10,55 +10,13 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
-  children?: number[];
-}
-
 export interface CpuProfile {
-  nodes: ProfileNode[];
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
   startTime: number;
-  endTime: number;
   samples: number[];
   timeDeltas: number[];
 }
-
-export interface Entry {
-  name: string;
-  ms: number;
-  percent: number;
-}
-
-export interface ProfileSummary {
-  totalMs: number;
-  /** Time in JavaScript and the garbage collector (not idle, not `(program)`). */
-  busyMs: number;
-  gcMs: number;
-  selfByFunction: Entry[];
-  inclusiveByFunction: Entry[];
-  selfByModule: Entry[];
-}
-
-/** Where a function lives: a package under node_modules, a file of this repository, or Node itself. */
-export function moduleOf(url: string): string {
-  if (url === '') return '(native / V8)';
-  const nodeModules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (nodeModules) return nodeModules[1] ?? url;
-  if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0] ?? ''}`;
-  const repo = /\/(src|bench|scripts)\/(.+)$/.exec(url);
-  if (repo) return `${repo[1]}/${repo[2]}`;
-  return url;
-}
-
-function functionKey(node: ProfileNode): string {
-  const { functionName, url, lineNumber } = node.callFrame;
-  if (url === '') return functionName || '(anonymous)';
-  return `${functionName || '(anonymous)'} ${moduleOf(url)}:${lineNumber + 1}`;
-}
-
-// Samples outside JavaScript and GC: waiting for I/O, or V8/Node work not attributed to a function.
-const idle = new Set(['(idle)', '(program)', '(root)']);
+type ProfileNode = CpuProfile['nodes'][number];
 
 /** Microseconds of CLOCK_MONOTONIC (process.hrtime), inclusive. */
 export interface TimeWindow {
@@ -66,157 +24,119 @@ export interface TimeWindow {
   toUs: number;
 }
 
-/** Each sample's node and duration in ms, within the window when one is given. */
-function samplesOf(profile: CpuProfile, window?: TimeWindow): { id: number; ms: number }[] {
-  const samples: { id: number; ms: number }[] = [];
+/** Where a function lives: a package under node_modules, a file of this repository, or Node itself. */
+function moduleOf(url: string): string {
+  if (url === '') return '(native / V8)';
+  const inPackage = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
+  if (inPackage) return inPackage;
+  if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0] ?? ''}`;
+  return /\/((?:src|dist|bench|scripts)\/.+)$/.exec(url)?.[1] ?? url;
+}
+
+function functionKey({ callFrame: { functionName, url, lineNumber } }: ProfileNode): string {
+  return url === ''
+    ? functionName || '(anonymous)'
+    : `${functionName || '(anonymous)'} ${moduleOf(url)}:${lineNumber + 1}`;
+}
+
+// Samples outside JavaScript and GC: waiting for I/O, or V8/Node work not attributed to a function.
+const idle = new Set(['(idle)', '(program)', '(root)']);
+const gc = '(garbage collector)';
+
+/** Each busy sample's stack (leaf first) and duration in ms, within the window when one is given. */
+function busySamples(profile: CpuProfile, window?: TimeWindow): { stack: ProfileNode[]; ms: number }[] {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, ProfileNode>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node);
+  const samples: { stack: ProfileNode[]; ms: number }[] = [];
   let time = profile.startTime;
   profile.samples.forEach((id, index) => {
     const delta = profile.timeDeltas[index] ?? 0;
     time += delta;
-    if (window && (time < window.fromUs || time > window.toUs)) return;
-    samples.push({ id, ms: delta / 1000 });
+    const leaf = byId.get(id);
+    if (!leaf || idle.has(leaf.callFrame.functionName) || (window && (time < window.fromUs || time > window.toUs)))
+      return;
+    const stack: ProfileNode[] = [];
+    for (let node: ProfileNode | undefined = leaf; node; node = parent.get(node.id))
+      if (!idle.has(node.callFrame.functionName)) stack.push(node);
+    samples.push({ stack, ms: delta / 1000 });
   });
   return samples;
 }
 
-function tree(profile: CpuProfile) {
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const parent = new Map<number, number>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-  return { byId, parent };
+type Ranked = [name: string, ms: number][];
+
+function rank(totals: Map<string, number>, top: number): Ranked {
+  return [...totals].sort((a, b) => b[1] - a[1]).slice(0, top);
 }
 
-export function summarize(profile: CpuProfile, top = 25, window?: TimeWindow): ProfileSummary {
-  const { byId, parent } = tree(profile);
+function add(totals: Map<string, number>, key: string, ms: number): void {
+  totals.set(key, (totals.get(key) ?? 0) + ms);
+}
 
-  const self = new Map<string, number>();
-  const inclusive = new Map<string, number>();
-  const modules = new Map<string, number>();
-  const add = (map: Map<string, number>, key: string, ms: number) => map.set(key, (map.get(key) ?? 0) + ms);
-  let totalMs = 0;
+function table(title: string, rows: Ranked, busyMs: number): string[] {
+  const percent = (ms: number) => (busyMs > 0 ? (ms / busyMs) * 100 : 0).toFixed(1).padStart(5);
+  return [`${title}:`, ...rows.map(([name, ms]) => `  ${percent(ms)} %  ${ms.toFixed(0).padStart(7)} ms  ${name}`)];
+}
+
+/** Busy time (JavaScript and GC) by package or file and by function, self and inclusive; percentages of busy time. */
+export function summary(profile: CpuProfile, top = 25, window?: TimeWindow): string {
+  const [modules, self, inclusive] = [new Map<string, number>(), new Map<string, number>(), new Map<string, number>()];
   let busyMs = 0;
   let gcMs = 0;
-
-  for (const { id, ms } of samplesOf(profile, window)) {
-    const node = byId.get(id);
-    if (!node) continue;
-    totalMs += ms;
-    const name = node.callFrame.functionName;
-    if (name === '(garbage collector)') gcMs += ms;
-    if (idle.has(name)) continue;
+  for (const { stack, ms } of busySamples(profile, window)) {
+    const [leaf] = stack as [ProfileNode];
     busyMs += ms;
-    add(self, functionKey(node), ms);
-    add(modules, name === '(garbage collector)' ? name : moduleOf(node.callFrame.url), ms);
-    // Inclusive: every distinct function on the sample's stack, once (recursion is not counted twice).
-    const seen = new Set<string>();
-    for (let current: number | undefined = id; current !== undefined; current = parent.get(current)) {
-      const frame = byId.get(current);
-      if (!frame || idle.has(frame.callFrame.functionName)) continue;
-      const key = functionKey(frame);
-      if (!seen.has(key)) {
-        seen.add(key);
-        add(inclusive, key, ms);
-      }
-    }
+    if (leaf.callFrame.functionName === gc) gcMs += ms;
+    add(modules, leaf.callFrame.functionName === gc ? gc : moduleOf(leaf.callFrame.url), ms);
+    add(self, functionKey(leaf), ms);
+    // Every distinct function on the stack, once: recursion is not counted twice.
+    for (const key of new Set(stack.map(functionKey))) add(inclusive, key, ms);
   }
-
-  const ranked = (map: Map<string, number>): Entry[] =>
-    [...map]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, top)
-      .map(([name, ms]) => ({ name, ms, percent: busyMs > 0 ? (ms / busyMs) * 100 : 0 }));
-  return {
-    totalMs,
-    busyMs,
-    gcMs,
-    selfByFunction: ranked(self),
-    inclusiveByFunction: ranked(inclusive),
-    selfByModule: ranked(modules),
-  };
-}
-
-/**
- * The call chains (`depth` frames, nearest caller first) above functions whose name contains
- * `name`, with the time spent in and under those functions, in ms.
- */
-export function callersOf(profile: CpuProfile, name: string, depth = 4, window?: TimeWindow, top = 15): Entry[] {
-  const { byId, parent } = tree(profile);
-  const chains = new Map<string, number>();
-  let busyMs = 0;
-  for (const { id, ms } of samplesOf(profile, window)) {
-    const leaf = byId.get(id);
-    if (!leaf || idle.has(leaf.callFrame.functionName) || leaf.callFrame.functionName === '(garbage collector)')
-      continue;
-    busyMs += ms;
-    // The outermost frame matching `name` on this stack, then its callers.
-    let match: number | undefined;
-    for (let current: number | undefined = id; current !== undefined; current = parent.get(current)) {
-      if (byId.get(current)?.callFrame.functionName.includes(name)) match = current;
-    }
-    if (match === undefined) continue;
-    const frames: string[] = [];
-    for (
-      let current = parent.get(match);
-      current !== undefined && frames.length < depth;
-      current = parent.get(current)
-    ) {
-      const frame = byId.get(current);
-      if (frame) frames.push(functionKey(frame));
-    }
-    const matched = byId.get(match);
-    const key = `${matched ? functionKey(matched) : name} ← ${frames.join(' ← ')}`;
-    chains.set(key, (chains.get(key) ?? 0) + ms);
-  }
-  return [...chains]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, top)
-    .map(([chain, ms]) => ({ name: chain, ms, percent: busyMs > 0 ? (ms / busyMs) * 100 : 0 }));
-}
-
-export function formatSummary(summary: ProfileSummary): string {
-  const table = (title: string, entries: Entry[]) => [
-    `${title}:`,
-    ...entries.map(
-      (entry) => `  ${entry.percent.toFixed(1).padStart(5)} %  ${entry.ms.toFixed(0).padStart(7)} ms  ${entry.name}`,
-    ),
-  ];
   return [
-    `sampled ${summary.totalMs.toFixed(0)} ms, busy ${summary.busyMs.toFixed(0)} ms of which GC ${summary.gcMs.toFixed(0)} ms; percentages of busy time`,
-    ...table('self time by package or file', summary.selfByModule),
-    ...table('self time by function', summary.selfByFunction),
-    ...table('inclusive time by function', summary.inclusiveByFunction),
+    `busy ${busyMs.toFixed(0)} ms of which GC ${gcMs.toFixed(0)} ms; percentages of busy time`,
+    ...table('self time by package or file', rank(modules, top), busyMs),
+    ...table('self time by function', rank(self, top), busyMs),
+    ...table('inclusive time by function', rank(inclusive, top), busyMs),
   ].join('\n');
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+/** The call chains (4 frames, nearest caller first) above the outermost function whose name contains `name`. */
+function callers(profile: CpuProfile, name: string, top: number, window?: TimeWindow): string {
+  const chains = new Map<string, number>();
+  let busyMs = 0;
+  for (const { stack, ms } of busySamples(profile, window)) {
+    if (stack[0]?.callFrame.functionName === gc) continue;
+    busyMs += ms;
+    const outermost = stack.findLastIndex((node) => node.callFrame.functionName.includes(name));
+    if (outermost >= 0)
+      add(
+        chains,
+        stack
+          .slice(outermost, outermost + 5)
+          .map(functionKey)
+          .join(' ← '),
+        ms,
+      );
+  }
+  return table(`callers of ${name}`, rank(chains, top), busyMs).join('\n');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
       top: { type: 'string', default: '25' },
-      from: { type: 'string' },
-      to: { type: 'string' },
+      from: { type: 'string', default: '0' },
+      to: { type: 'string', default: 'Infinity' },
       callers: { type: 'string', multiple: true, default: [] },
     },
   });
-  const window =
-    values.from !== undefined || values.to !== undefined
-      ? { fromUs: Number(values.from ?? 0), toUs: Number(values.to ?? Number.POSITIVE_INFINITY) }
-      : undefined;
-  if (positionals.length === 0) {
-    process.stderr.write('usage: npx tsx bench/cpuprofile.ts <file.cpuprofile>… [--top 25]\n');
-    process.exit(2);
-  }
+  const top = Number(values.top);
+  const window = { fromUs: Number(values.from), toUs: Number(values.to) };
   for (const file of positionals) {
     const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-    process.stdout.write(`${file}\n${formatSummary(summarize(profile, Number(values.top), window))}\n`);
-    for (const name of values.callers) {
-      process.stdout.write(`callers of ${name}:\n`);
-      for (const entry of callersOf(profile, name, 4, window, Number(values.top))) {
-        process.stdout.write(
-          `  ${entry.percent.toFixed(1).padStart(5)} %  ${entry.ms.toFixed(0).padStart(7)} ms  ${entry.name}\n`,
-        );
-      }
-    }
-    process.stdout.write('\n');
+    const parts = [summary(profile, top, window), ...values.callers.map((name) => callers(profile, name, top, window))];
+    process.stdout.write(`${file}\n${parts.join('\n')}\n\n`);
   }
 }

@@ -1,47 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { Minimum, ScenarioId } from './scenarios.js';
+import { join } from 'node:path';
+import { format, resolveConfig } from 'prettier';
+import { root } from '../test/support/npmScripts.js';
+import type { ScenarioId } from './scenarios.js';
 
-// What one benchmark run records (bench/results/<timestamp>.json) and how it is shown: the
-// Markdown table of bench/results/latest.md and of the README's Benchmark section.
-
-export interface LatencySummary {
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-  mean: number;
-}
-
-export interface TargetResult {
-  /** Completed requests per second over the measured run. */
-  rps: number;
-  requests: number;
-  /** Requests sent, including those still in flight when the run ended. */
-  sent: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  /** Milliseconds, from autocannon's per-response timings (µs resolution). */
-  latencyMs: LatencySummary;
-  /** Vendor calls per request, counted at the fakes. */
-  vendorCalls: {
-    /** Over a few sequential requests before the load: exact. */
-    perRequest: number;
-    byEndpoint: Record<string, number>;
-    /** Over the measured run: calls / requests sent (in-flight requests at the end make it approximate). */
-    underLoad: number;
-    /** Statuses the fakes answered during the measured run (anything but 200/404 means trouble). */
-    statuses: Record<string, number>;
-  };
-  peakRssMiB: number | null;
-  /** CPU time (all threads) the process used per completed request, in ms. */
-  cpuMsPerRequest: number | null;
-  /**
-   * Average cores busy during the run: the system under test, the vendor fakes, the load generator,
-   * and everything else on the machine (other processes, hypervisor steal), which skews the numbers.
-   */
-  cores: { target: number | null; vendors: number | null; loadGenerator: number; other: number | null };
-}
+// What a benchmark run records (bench/results/<timestamp>.json): what the tables and goals below
+// read, no more. And how it is shown: the Markdown of bench/results/latest.md and of the README's
+// Benchmark section.
 
 export interface Goal {
   name: string;
@@ -49,36 +14,37 @@ export interface Goal {
   detail: string;
 }
 
+/** One system under test, in one scenario at one vendor latency. */
+export interface TargetResult {
+  /** Completed requests per second over the measured run. */
+  rps: number;
+  /** From each response's own timing (µs resolution), ms. */
+  latencyMs: { p50: number | null; p99: number | null };
+  /** Vendor calls per request, counted at the fakes over a few requests sent one by one. */
+  vendorCalls: number;
+  /** CPU time (all threads) per completed request, ms. */
+  cpuMsPerRequest: number | null;
+  /** VmHWM, start-up included. */
+  peakRssMiB: number | null;
+  /** Non-2xx answers, connection errors and timeouts during the measured run. */
+  failures: number;
+  /** The fakes' answers other than 200 and 404 during the measured run, by status. */
+  vendorErrors: Record<string, number>;
+  /** Cores other processes kept busy during the run (they skew the numbers). */
+  otherCores: number | null;
+  /** Where its `data` first differs from the baseline's; absent when they are equal. */
+  dataDifference?: string;
+}
+
 export interface RunResult {
   scenario: ScenarioId;
   name: string;
-  description: string;
   latencyMs: number;
-  minimum: Minimum;
+  minimumCalls: number;
   baseline: TargetResult;
   /** Plain Apollo Server + DataLoaders (bench/plainApollo.ts); absent with --no-reference. */
   reference?: TargetResult;
-  /** Whether the reference's `data` equals the baseline's for the scenario's request. */
-  referenceSameData?: boolean;
-  /** The first difference, when not. */
-  referenceDataDifference?: string;
   subgraph: TargetResult;
-  /** Whether the subgraph's `data` equals the baseline's for the scenario's request. */
-  sameData: boolean;
-  /** The first difference, when not. */
-  dataDifference?: string;
-  /** Log lines the subgraph wrote during the scenario (logs are on, as in production). */
-  subgraphLogLines: number;
-  ratio: {
-    /** Subgraph / baseline. */
-    rps: number;
-    p50DeltaMs: number;
-    p99DeltaMs: number;
-    /** Reference / baseline. */
-    referenceRps?: number;
-    /** Subgraph / reference. */
-    subgraphVsReferenceRps?: number;
-  };
   goals: Goal[];
 }
 
@@ -91,14 +57,14 @@ export interface CapacityRun {
   /** Requests answered, and how many of them were served. */
   requests: number;
   served: number;
-  /** Of the served requests, ms (NaN, null in the JSON, when none was served). */
-  latencyMs: { p50: number; p99: number };
-  /** Calls the fakes received per second over the run, and the 429s they answered over the warm-up and the run, per vendor. */
+  /** Of the served requests, ms (null when none was served). */
+  latencyMs: { p50: number | null; p99: number | null };
+  /** Per vendor: calls the fakes received per second over the run, and the 429s they answered over the warm-up and the run. */
   vendorCallsPerSecond: Record<string, number>;
   tooManyRequests: Record<string, number>;
   /** hit / (hit + miss + stale) of vendor_cache_requests_total over the run; null without the metric. */
   hitRatio: number | null;
-  /** Vendor calls of the first lookup, cold (expected: capacity.uncached.callsPerLookup). */
+  /** Vendor calls of the first lookup, cold (expected: uncached.callsPerLookup). */
   coldLookupCalls: number;
 }
 
@@ -125,136 +91,100 @@ export interface CapacityResults {
 
 export interface BenchResults {
   startedAt: string;
-  finishedAt: string;
   quick: boolean;
-  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
-  settings: {
-    durationSeconds: number;
-    warmupSeconds: number;
-    connections: number;
-    latenciesMs: number[];
-    vendorMaxConcurrency: number;
-    scenarios: ScenarioId[];
-    /** Whether the plain Apollo reference was measured (older results: absent, it was not). */
-    reference?: boolean;
-    profile: boolean;
-  };
-  subgraph: {
-    command: string;
-    /** The environment the subgraph ran with, secrets and vendor addresses left out. */
-    env: Record<string, string>;
-    /** Whether GET /metrics answered 200 (observability may not be merged yet). */
-    metricsEndpoint: boolean;
-    gitCommit: string | null;
-    /** Uncommitted changes under src/ when the benchmark ran. */
-    srcDirty: boolean | null;
-  };
+  machine: { cpus: number; cpuModel: string; node: string };
+  settings: { durationSeconds: number; warmupSeconds: number; connections: number; vendorMaxConcurrency: number };
+  /** The commit dist/ was built from, and whether src/ had uncommitted changes. */
+  subgraph: { gitCommit: string | null; srcDirty: boolean | null };
   runs: RunResult[];
   /** The capacity set (`--capacity`, and part of the full run); absent when it did not run. */
   capacity?: CapacityResults;
 }
 
-const f = (value: number | null, digits = 1) => (value === null ? 'n/a' : value.toFixed(digits));
-const ms = (value: number) => (value < 10 ? value.toFixed(2) : value.toFixed(1));
+const resultsDir = join(root, 'bench', 'results');
+const f = (value: number | null | undefined, digits = 1) => (value == null ? 'n/a' : value.toFixed(digits));
+const ms = (value: number | null) => (value === null ? 'n/a' : value < 10 ? value.toFixed(2) : value.toFixed(1));
 const percent = (ratio: number | undefined) => (ratio === undefined ? 'n/a' : `${f(ratio * 100, 0)} %`);
 const perRequest = (calls: number) => f(calls, calls % 1 === 0 ? 0 : 2);
+const goalLine = (goal: Goal, where = '') => `- ${goal.met ? '✅' : '❌'} ${where}${goal.name} (${goal.detail})`;
+const runLine = (results: BenchResults, what: string) =>
+  `Run ${results.startedAt.replace(/\.\d+Z$/, 'Z')}${results.quick ? ' (quick smoke run, not for publishing)' : ''}: ${what}; ` +
+  `${results.machine.cpus} × ${results.machine.cpuModel}, Node ${results.machine.node}`;
+const commitOf = ({ subgraph }: BenchResults) =>
+  `Subgraph at ${subgraph.gitCommit?.slice(0, 7) ?? 'unknown commit'}${subgraph.srcDirty ? ' with uncommitted src/ changes' : ''}.`;
 
 /** The scenarios' table and goals, as Markdown ('' when no scenario ran). */
 export function markdownOf(results: BenchResults): string {
-  const { settings, machine } = results;
-  if (results.runs.length === 0) return '';
+  const { settings, runs } = results;
+  if (runs.length === 0) return '';
+  const withReference = runs.some((run) => run.reference);
   const lines = [
-    `Run ${results.startedAt.replace(/\.\d+Z$/, 'Z')}${results.quick ? ' (quick smoke run, not for publishing)' : ''}: ` +
-      `${settings.durationSeconds} s per measured run after ${settings.warmupSeconds} s of warm-up, ` +
-      `${settings.connections} connections, VENDOR_MAX_CONCURRENCY=${settings.vendorMaxConcurrency}; ` +
-      `${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}; fakes, system under test and autocannon share the machine. ` +
-      `Subgraph at ${results.subgraph.gitCommit?.slice(0, 7) ?? 'unknown commit'}${results.subgraph.srcDirty ? ' with uncommitted src/ changes' : ''}, ` +
-      `\`GET /metrics\` ${results.subgraph.metricsEndpoint ? 'served' : 'not present'}.`,
+    `${runLine(results, `${settings.durationSeconds} s per measured run after ${settings.warmupSeconds} s of warm-up, ${settings.connections} connections, VENDOR_MAX_CONCURRENCY=${settings.vendorMaxConcurrency}`)}; ` +
+      `fakes, system under test and autocannon share the machine. ${commitOf(results)}`,
   ];
-  const withReference = results.runs.some((run) => run.reference);
   if (withReference)
     lines.push(
       '',
       'Plain Apollo is the reference: plain Apollo Server 5 + DataLoaders over the same fakes (`bench/plainApollo.ts`), ' +
         'no auth/validation/resilience/limits/logs/metrics: what the stack alone costs.',
     );
-  const referenceColumns = withReference ? ' req/s plain Apollo (vs baseline) | subgraph vs plain Apollo |' : '';
+  const [referenceHeads, referenceCpu] = withReference
+    ? [' req/s plain Apollo (vs baseline) | subgraph vs plain Apollo |', ' plain Apollo /']
+    : ['', ''];
   lines.push(
     '',
-    `| scenario | vendor latency | req/s subgraph | req/s baseline | subgraph vs baseline |${referenceColumns} p50 ms subgraph / baseline | p99 ms subgraph / baseline | vendor calls/req (minimum) | CPU ms/req subgraph /${withReference ? ' plain Apollo /' : ''} baseline | peak RSS MiB subgraph / baseline |`,
+    `| scenario | vendor latency | req/s subgraph | req/s baseline | subgraph vs baseline |${referenceHeads} p50 ms subgraph / baseline | p99 ms subgraph / baseline | vendor calls/req (minimum) | CPU ms/req subgraph /${referenceCpu} baseline | peak RSS MiB subgraph / baseline |`,
     `| --- | ---: | ---: | ---: | ---: |${withReference ? ' ---: | ---: |' : ''} ---: | ---: | ---: | ---: | ---: |`,
   );
-  for (const run of results.runs) {
+  const problems: string[] = [];
+  for (const run of runs) {
     const { subgraph: s, baseline: b, reference: r } = run;
-    const calls = `${perRequest(s.vendorCalls.perRequest)} (${run.minimum.total})`;
     const reference = withReference
-      ? ` ${r ? `${f(r.rps, 0)} (${percent(run.ratio.referenceRps)})` : 'n/a'} | ${percent(run.ratio.subgraphVsReferenceRps)} |`
+      ? ` ${r ? `${f(r.rps, 0)} (${percent(r.rps / b.rps)})` : 'n/a'} | ${percent(r && s.rps / r.rps)} |`
       : '';
     lines.push(
-      `| ${run.scenario}. ${run.name} | ${run.latencyMs} ms | ${f(s.rps, 0)} | ${f(b.rps, 0)} | ${percent(run.ratio.rps)} |${reference} ` +
-        `${ms(s.latencyMs.p50)} / ${ms(b.latencyMs.p50)} | ${ms(s.latencyMs.p99)} / ${ms(b.latencyMs.p99)} | ${calls} | ` +
-        `${f(s.cpuMsPerRequest, 2)} /${withReference ? ` ${f(r?.cpuMsPerRequest ?? null, 2)} /` : ''} ${f(b.cpuMsPerRequest, 2)} | ${f(s.peakRssMiB, 0)} / ${f(b.peakRssMiB, 0)} |`,
+      `| ${run.scenario}. ${run.name} | ${run.latencyMs} ms | ${f(s.rps, 0)} | ${f(b.rps, 0)} | ${percent(s.rps / b.rps)} |${reference} ` +
+        `${ms(s.latencyMs.p50)} / ${ms(b.latencyMs.p50)} | ${ms(s.latencyMs.p99)} / ${ms(b.latencyMs.p99)} | ${perRequest(s.vendorCalls)} (${run.minimumCalls}) | ` +
+        `${f(s.cpuMsPerRequest, 2)} /${withReference ? ` ${f(r?.cpuMsPerRequest, 2)} /` : ''} ${f(b.cpuMsPerRequest, 2)} | ${f(s.peakRssMiB, 0)} / ${f(b.peakRssMiB, 0)} |`,
     );
+    const where = `- ⚠️ ${run.scenario}, ${run.latencyMs} ms`;
+    for (const [label, target] of [
+      ['subgraph', s],
+      ['baseline', b],
+      ...(r ? [['plain Apollo', r] as const] : []),
+    ] as const) {
+      if (target.dataDifference)
+        problems.push(`${where}: the ${label}'s data differs from the baseline's: ${target.dataDifference}`);
+      if (label !== 'subgraph' && target.vendorCalls !== run.minimumCalls)
+        problems.push(
+          `${where}, ${label}: ${perRequest(target.vendorCalls)} vendor calls per request, minimum ${run.minimumCalls}`,
+        );
+      if (target.failures > 0)
+        problems.push(`${where}, ${label}: ${target.failures} non-2xx answers, errors or timeouts`);
+      if ((target.otherCores ?? 0) > 0.25)
+        problems.push(`${where}, ${label}: other processes kept ${f(target.otherCores, 2)} cores busy during the run`);
+      if (Object.keys(target.vendorErrors).length > 0)
+        problems.push(`${where}, ${label}: vendor statuses ${JSON.stringify(target.vendorErrors)}`);
+    }
   }
-  const goals = results.runs.flatMap((run) =>
-    run.goals.map(
-      (goal) =>
-        `- ${goal.met ? '✅' : '❌'} ${run.scenario}. ${run.name}, ${run.latencyMs} ms: ${goal.name} (${goal.detail})`,
+  lines.push(
+    '',
+    'Goals:',
+    '',
+    ...runs.flatMap((run) =>
+      run.goals.map((goal) => goalLine(goal, `${run.scenario}. ${run.name}, ${run.latencyMs} ms: `)),
     ),
   );
-  const problems = results.runs.flatMap((run) => {
-    const notes: string[] = [];
-    if (!run.sameData)
-      notes.push(
-        `- ⚠️ ${run.scenario}, ${run.latencyMs} ms: the subgraph's data differs from the baseline's: ${run.dataDifference ?? ''}`,
-      );
-    if (run.referenceSameData === false)
-      notes.push(
-        `- ⚠️ ${run.scenario}, ${run.latencyMs} ms: plain Apollo's data differs from the baseline's: ${run.referenceDataDifference ?? ''}`,
-      );
-    if (run.reference && run.reference.vendorCalls.perRequest !== run.minimum.total)
-      notes.push(
-        `- ⚠️ ${run.scenario}, ${run.latencyMs} ms, plain Apollo: ${perRequest(run.reference.vendorCalls.perRequest)} vendor calls per request, minimum ${run.minimum.total}`,
-      );
-    const targets = [
-      ['subgraph', run.subgraph],
-      ['baseline', run.baseline],
-      ...(run.reference ? [['plain Apollo', run.reference] as const] : []),
-    ] as const;
-    for (const [label, target] of targets) {
-      const bad = target.non2xx + target.errors + target.timeouts;
-      if (bad > 0)
-        notes.push(
-          `- ⚠️ ${run.scenario}, ${run.latencyMs} ms, ${label}: ${target.non2xx} non-2xx, ${target.errors} errors, ${target.timeouts} timeouts`,
-        );
-      if ((target.cores.other ?? 0) > 0.25)
-        notes.push(
-          `- ⚠️ ${run.scenario}, ${run.latencyMs} ms, ${label}: other processes kept ${(target.cores.other ?? 0).toFixed(2)} cores busy during the run`,
-        );
-      const failed = Object.entries(target.vendorCalls.statuses).filter(
-        ([status]) => status !== '200' && status !== '404',
-      );
-      if (failed.length > 0)
-        notes.push(
-          `- ⚠️ ${run.scenario}, ${run.latencyMs} ms, ${label}: vendor statuses ${JSON.stringify(Object.fromEntries(failed))}`,
-        );
-    }
-    return notes;
-  });
-  lines.push('', 'Goals:', '', ...goals);
   if (problems.length > 0) lines.push('', 'Problems:', '', ...problems);
   return `${lines.join('\n')}\n`;
 }
 
-/** The capacity set's table and goals, as Markdown. */
+/** The capacity set's table and goals, as Markdown ('' when it did not run). */
 export function capacityMarkdownOf(results: BenchResults): string {
   const capacity = results.capacity;
   if (!capacity) return '';
-  const { machine, subgraph } = results;
   const { workload, uncached, quotas } = capacity;
   const vendors = ['gameball', 'voucherify', 'imprint'];
-  // Nothing served: no latency (NaN here, null in the JSON).
-  const servedMs = (value: number | null) => (value === null || Number.isNaN(value) ? 'n/a' : ms(value));
   const perSecond = (vendor: string) => {
     const quota = quotas[vendor];
     return quota ? f((quota.limit * 1_000) / quota.windowMs, quota.windowMs === 1_000 ? 0 : 1) : 'none';
@@ -263,19 +193,16 @@ export function capacityMarkdownOf(results: BenchResults): string {
     const quota = quotas[vendor];
     return quota ? `${vendor} ${quota.limit} calls in any ${quota.windowMs / 1_000} s` : `${vendor} none`;
   };
+  const bottleneckCalls = f(uncached.callsPerRequest[uncached.bottleneck] ?? 0, 2);
   const lines = [
-    `Run ${results.startedAt.replace(/\.\d+Z$/, 'Z')}${results.quick ? ' (quick smoke run, not for publishing)' : ''}: ` +
-      `${capacity.durationSeconds} s per configuration after ${capacity.warmupSeconds} s of warm-up, ` +
-      `${capacity.connections} connections split evenly over the replicas, vendor latency ${capacity.vendorLatencyMs} ms, ` +
-      `fakes answering 429 beyond ${vendors.map(window).join(', ')}; ` +
-      `${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, everything on one machine. ` +
-      `Subgraph at ${subgraph.gitCommit?.slice(0, 7) ?? 'unknown commit'}${subgraph.srcDirty ? ' with uncommitted src/ changes' : ''}.`,
+    `${runLine(results, `${capacity.durationSeconds} s per configuration after ${capacity.warmupSeconds} s of warm-up, ${capacity.connections} connections split evenly over the replicas, vendor latency ${capacity.vendorLatencyMs} ms, fakes answering 429 beyond ${vendors.map(window).join(', ')}`)}, ` +
+      `everything on one machine. ${commitOf(results)}`,
     '',
     `Workload: anonymous requests for public fields of cust_0001 … cust_${String(workload.customers).padStart(4, '0')}, ` +
       `Zipf-distributed (s = ${workload.zipfExponent}); ${f(workload.entitiesShare * 100, 0)} % are \`_entities\` batches of ` +
       `${workload.batchSize} representations, the rest one \`customer(id:)\`. Uncached, a lookup costs ` +
-      `${uncached.callsPerLookup} vendor calls and a request ${f(uncached.callsPerRequest[uncached.bottleneck] ?? 0, 2)} calls of ${uncached.bottleneck}, ` +
-      `so the quotas allow **${f(uncached.rps, 1)} req/s** (${uncached.bottleneck}: ${perSecond(uncached.bottleneck)}/s ÷ ${f(uncached.callsPerRequest[uncached.bottleneck] ?? 0, 2)}).`,
+      `${uncached.callsPerLookup} vendor calls and a request ${bottleneckCalls} calls of ${uncached.bottleneck}, ` +
+      `so the quotas allow **${f(uncached.rps, 1)} req/s** (${uncached.bottleneck}: ${perSecond(uncached.bottleneck)}/s ÷ ${bottleneckCalls}).`,
     '',
     `| replicas | Redis | served req/s | vs uncached quota | served / answered | p50 / p99 ms | ${vendors.map((vendor) => `${vendor} calls/s (quota)`).join(' | ')} | 429s at the fakes | cache hit ratio |`,
     `| ---: | --- | ---: | ---: | ---: | ---: | ${vendors.map(() => '---:').join(' | ')} | ---: | ---: |`,
@@ -288,7 +215,7 @@ export function capacityMarkdownOf(results: BenchResults): string {
       .map(([vendor, n]) => `${vendor} ${n}`);
     lines.push(
       `| ${run.replicas} | ${run.redis ? 'yes' : 'no'} | ${f(run.rps, 0)} | ${f(run.rps / uncached.rps, 1)}× | ` +
-        `${run.served} / ${run.requests} | ${servedMs(run.latencyMs.p50)} / ${servedMs(run.latencyMs.p99)} | ${perVendor.join(' | ')} | ` +
+        `${run.served} / ${run.requests} | ${ms(run.latencyMs.p50)} / ${ms(run.latencyMs.p99)} | ${perVendor.join(' | ')} | ` +
         `${tooMany}${byVendor.length > 0 ? ` (${byVendor.join(', ')})` : ''} | ${run.hitRatio === null ? 'n/a' : percent(run.hitRatio)} |`,
     );
   }
@@ -298,42 +225,59 @@ export function capacityMarkdownOf(results: BenchResults): string {
       (run) =>
         `- ⚠️ ${run.replicas} replica(s)${run.redis ? ' with Redis' : ''}: a cold lookup made ${run.coldLookupCalls} vendor calls, expected ${uncached.callsPerLookup}`,
     );
-  lines.push(
-    '',
-    'Goals:',
-    '',
-    ...capacity.goals.map((goal) => `- ${goal.met ? '✅' : '❌'} ${goal.name} (${goal.detail})`),
-  );
+  lines.push('', 'Goals:', '', ...capacity.goals.map((goal) => goalLine(goal)));
   if (problems.length > 0) lines.push('', 'Problems:', '', ...problems);
   return `${lines.join('\n')}\n`;
 }
 
 type ReadmeBlock = 'bench' | 'bench-capacity';
 const markersOf = (block: ReadmeBlock) => [`<!-- ${block}:start -->`, `<!-- ${block}:end -->`] as const;
+const withCapacity = (scenarioTables: string, capacityTables: string) =>
+  [scenarioTables, capacityTables && `## Capacity\n\n${capacityTables}`].filter(Boolean).join('\n');
 
 /** The README's text between the markers of `block` ('' when there are none). */
-export function readmeBlock(readmePath: string, block: ReadmeBlock): string {
-  const readme = readFileSync(readmePath, 'utf8');
+function readmeBlock(readme: string, block: ReadmeBlock): string {
   const [startMarker, endMarker] = markersOf(block);
-  const start = readme.indexOf(startMarker);
-  const end = readme.indexOf(endMarker);
+  const [start, end] = [readme.indexOf(startMarker), readme.indexOf(endMarker)];
   return start >= 0 && end > start ? `${readme.slice(start + startMarker.length, end).trim()}\n` : '';
 }
 
+/** The README with the text between the markers of `block` replaced by `markdown`. */
+function withBlock(readme: string, block: ReadmeBlock, markdown: string): string {
+  const [startMarker, endMarker] = markersOf(block);
+  const [start, end] = [readme.indexOf(startMarker), readme.indexOf(endMarker)];
+  if (start < 0 || end < start) throw new Error(`README.md has no ${startMarker} … ${endMarker}`);
+  return `${readme.slice(0, start + startMarker.length)}\n${markdown.trimEnd()}\n${readme.slice(end)}`;
+}
+
 /**
- * Replaces the README's text between the markers of `block` (`<!-- bench:start -->` …) with
- * `markdown`; adds a section if there is none.
+ * Writes bench/results/<stamp>.json, the README's tables of what ran and latest.md (what the README
+ * publishes: this run's tables, and the other set's last ones); a quick run only quick.json and
+ * quick.md, which are not published (bench/.gitignore). Prints the tables.
  */
-export function updateReadme(readmePath: string, markdown: string, block: ReadmeBlock = 'bench'): void {
-  const readme = readFileSync(readmePath, 'utf8');
-  const [readmeStart, readmeEnd] = markersOf(block);
-  const text = `${readmeStart}\n${markdown.trimEnd()}\n${readmeEnd}`;
-  const start = readme.indexOf(readmeStart);
-  const end = readme.indexOf(readmeEnd);
-  const heading = block === 'bench' ? '## Benchmark' : '### Capacity';
-  const updated =
-    start >= 0 && end > start
-      ? readme.slice(0, start) + text + readme.slice(end + readmeEnd.length)
-      : `${readme.trimEnd()}\n\n${heading}\n\n\`npm run bench\` (see \`bench/run.ts\`). Latest results:\n\n${text}\n`;
-  writeFileSync(readmePath, updated);
+export async function publish(results: BenchResults, stamp: string): Promise<void> {
+  const [tables, capacityTables] = [markdownOf(results), capacityMarkdownOf(results)];
+  const markdown = withCapacity(tables, capacityTables);
+  // Formatted as `npm run lint` (prettier --check .) expects.
+  const prettier = await resolveConfig(join(resultsDir, 'results.json'));
+  const json = await format(JSON.stringify(results), { ...prettier, parser: 'json' });
+  if (results.quick) {
+    writeFileSync(join(resultsDir, 'quick.json'), json);
+    writeFileSync(join(resultsDir, 'quick.md'), markdown);
+  } else {
+    writeFileSync(join(resultsDir, `${stamp}.json`), json);
+    const readmePath = join(root, 'README.md');
+    let readme = readFileSync(readmePath, 'utf8');
+    if (tables) readme = withBlock(readme, 'bench', tables);
+    if (capacityTables) readme = withBlock(readme, 'bench-capacity', capacityTables);
+    writeFileSync(readmePath, readme);
+    writeFileSync(
+      join(resultsDir, 'latest.md'),
+      withCapacity(readmeBlock(readme, 'bench'), readmeBlock(readme, 'bench-capacity')),
+    );
+  }
+  process.stderr.write(
+    `[bench] ${results.quick ? 'quick run: bench/results/quick.json and quick.md' : `bench/results/${stamp}.json, latest.md and the README's tables`} written\n`,
+  );
+  process.stdout.write(`\n${markdown}`);
 }

@@ -13,15 +13,13 @@ import { cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { startScript } from '../test/support/npmScripts.js';
-import { machineBusyMs, rssMiB } from './processes.js';
+import { rssMiB, waitForQuietMachine } from './processes.js';
 
 const commands = [
   { script: 'start', label: '`npm start` (tsx)' },
   { script: 'start:prod', label: '`npm run start:prod` (dist/)' },
 ] as const;
 const idleMs = 2_000;
-const quietCores = 0.25;
-const quietWaitSeconds = 30;
 
 interface Sample {
   startupMs: number;
@@ -41,23 +39,12 @@ async function measure(script: string): Promise<Sample> {
       throw new Error(`${script}: unexpected answer ${JSON.stringify(body)}`);
     const startupMs = performance.now() - server.spawnedAt;
     await sleep(idleMs);
-    const idleRssMiB = rssMiB(server.child.pid ?? -1);
+    const idleRssMiB = rssMiB(server.child.pid ?? -1, 'VmRSS');
     if (idleRssMiB === null) throw new Error('VmRSS needs Linux /proc');
     return { startupMs, idleRssMiB };
   } finally {
     await server.stop();
   }
-}
-
-/** Waits (at most 30 s) until the machine's other processes keep less than a quarter of a core busy. */
-async function waitForQuietMachine(): Promise<void> {
-  for (let second = 0; second < quietWaitSeconds; second += 1) {
-    const before = machineBusyMs();
-    await sleep(1_000);
-    const after = machineBusyMs();
-    if (before === null || after === null || (after - before) / 1_000 < quietCores) return;
-  }
-  process.stderr.write(`bench:startup: the machine stayed busy for ${quietWaitSeconds} s; measuring anyway\n`);
 }
 
 function summary(values: number[]): string {
@@ -73,7 +60,7 @@ if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a posit
 const samples = new Map<string, Sample[]>(commands.map(({ script }) => [script, []]));
 for (let run = 0; run <= runs; run += 1) {
   for (const { script } of commands) {
-    await waitForQuietMachine();
+    await waitForQuietMachine([], (message) => process.stderr.write(`bench:startup: ${message}\n`));
     const sample = await measure(script);
     process.stderr.write(
       `${run === 0 ? 'warm-up' : `run ${run}/${runs}`} ${script}: ${Math.round(sample.startupMs)} ms, ${sample.idleRssMiB.toFixed(1)} MiB\n`,

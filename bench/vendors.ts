@@ -2,12 +2,12 @@
 //
 //   node --import tsx bench/vendors.ts --latency 20 [--quotas]
 //
-// prints one JSON line, `{ "settings": VendorSettings, "control": "http://127.0.0.1:<port>" }`,
-// then serves the fakes until SIGTERM/SIGINT or until stdin closes (the parent went away). The
-// control server is the side channel for the call counts: `GET /calls` answers the calls the
-// fakes received since the last `POST /reset`, per endpoint and per status. With --quotas the fakes
-// answer 429 beyond the vendors' documented quotas, as `npm start` runs them.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+// prints one JSON line, `{ "url": "http://127.0.0.1:<port>", "settings": VendorSettings }`, then
+// serves the fakes until SIGTERM/SIGINT or until stdin closes (the parent went away). `url` is the
+// side channel for the call counts: `GET /calls` answers the calls the fakes received since the
+// last `POST /reset`. With --quotas the fakes answer 429 beyond the vendors' documented quotas, as
+// `npm start` runs them.
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { documentedQuotas, startSandboxVendors } from '../src/sandbox/vendors.js';
@@ -22,57 +22,35 @@ export interface CallCounts {
   tooManyByEndpoint: Record<string, number>;
 }
 
-const { values } = parseArgs({
-  options: { latency: { type: 'string', default: '0' }, quotas: { type: 'boolean', default: false } },
-});
+const { values } = parseArgs({ options: { latency: { type: 'string' }, quotas: { type: 'boolean', default: false } } });
 const latencyMs = Number(values.latency);
-if (!Number.isInteger(latencyMs) || latencyMs < 0) {
-  process.stderr.write('usage: bench/vendors.ts --latency <ms, a whole number ≥ 0> [--quotas]\n');
-  process.exit(2);
-}
-
 const host = '127.0.0.1';
 const sandbox = await startSandboxVendors({ latencyMs, host, quotas: values.quotas && documentedQuotas });
 
-// The fakes append every call to `sandbox.calls`; it is folded into counters often, so a long
-// run does not hold millions of call records.
+// The fakes append every call to `sandbox.calls`: folded into counters often, so that a long run
+// does not hold millions of call records.
 const empty = (): CallCounts => ({ total: 0, byEndpoint: {}, byStatus: {}, tooManyByEndpoint: {} });
 let counts = empty();
+const add = (counter: Record<string, number>, key: string) => (counter[key] = (counter[key] ?? 0) + 1);
 function drain(): void {
-  for (const call of sandbox.calls) {
+  for (const { endpoint, status } of sandbox.calls) {
     counts.total += 1;
-    counts.byEndpoint[call.endpoint] = (counts.byEndpoint[call.endpoint] ?? 0) + 1;
-    counts.byStatus[call.status] = (counts.byStatus[call.status] ?? 0) + 1;
-    if (call.status === 429)
-      counts.tooManyByEndpoint[call.endpoint] = (counts.tooManyByEndpoint[call.endpoint] ?? 0) + 1;
+    add(counts.byEndpoint, endpoint);
+    add(counts.byStatus, String(status));
+    if (status === 429) add(counts.tooManyByEndpoint, endpoint);
   }
   sandbox.resetCalls();
 }
 const drainTimer = setInterval(drain, 250);
 
-const control = createServer((request: IncomingMessage, response: ServerResponse) => {
+const control = createServer((request, response) => {
   request.resume();
-  const reply = (status: number, body: unknown) => {
-    const text = JSON.stringify(body);
-    response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-    response.end(text);
-  };
-  if (request.method === 'GET' && request.url === '/calls') {
-    drain();
-    return reply(200, counts);
-  }
-  if (request.method === 'POST' && request.url === '/reset') {
-    drain();
-    counts = empty();
-    return reply(200, counts);
-  }
-  reply(404, { error: 'GET /calls or POST /reset' });
+  drain();
+  if (request.method === 'POST' && request.url === '/reset') counts = empty();
+  else if (request.method !== 'GET' || request.url !== '/calls') return response.writeHead(404).end();
+  response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(counts));
 });
-await new Promise<void>((resolve, reject) => {
-  control.once('error', reject);
-  control.listen(0, host, () => resolve());
-});
-const { port } = control.address() as AddressInfo;
+await new Promise<void>((resolve) => control.listen(0, host, resolve));
 
 exitWithParent(async () => {
   clearInterval(drainTimer);
@@ -80,5 +58,5 @@ exitWithParent(async () => {
   control.close();
   await sandbox.close();
 });
-
-process.stdout.write(`${JSON.stringify({ settings: sandbox.settings, control: `http://${host}:${port}` })}\n`);
+const url = `http://${host}:${(control.address() as AddressInfo).port}`;
+process.stdout.write(`${JSON.stringify({ url, settings: sandbox.settings })}\n`);
