@@ -1,116 +1,194 @@
 // The benchmark's baseline, "the practical limit": a plain node:http handler per scenario that
 // makes exactly the vendor calls the scenario's query needs, in parallel where the data allows,
-// over keep-alive pools, and answers the same JSON the subgraph does. No GraphQL, no auth, no
-// payload validation, no resilience policies, no logs: only the vendor calls and the mapping.
+// over keep-alive pools (bench/plainVendors.ts), and answers the same JSON the subgraph does,
+// with src's conversions (src/resolvers/conversions.ts). No GraphQL, auth, payload validation,
+// resilience policies or logs.
 //
 //   POST /scenario1 {"id": "cust_0001"}
 //   POST /scenario2 {"representations": [{"__typename": "Customer", "id": "cust_0001"}, …]}
 //   POST /scenario3 {"ids": ["cust_0001", …]}
 //
-// Configured with the subgraph's variable names (GAMEBALL_BASE_URL, …, VENDOR_MAX_CONCURRENCY),
-// listens on HOST:PORT (127.0.0.1, any free port by default), prints `{"url": "http://…"}` once
-// listening, and exits on SIGTERM/SIGINT or when stdin closes (the parent went away). The vendor
-// calls and the mapping are bench/vendorAccess.ts's, shared with the plain Apollo reference.
+// Configured with the subgraph's variables; prints `{"url": "http://…"}` once listening.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { serveChild } from './processes.js';
-import { customerFields, customerRecords, settingsFromEnv, vendorEndpoints, VendorFailure } from './vendorAccess.js';
+import type { GameballCoupon, GameballProfile } from '../src/vendors/gameball/payloads.js';
+import type { ImprintCustomer } from '../src/vendors/imprint/payloads.js';
+import type { VoucherifyCustomer } from '../src/vendors/voucherify/payloads.js';
+import {
+  localDate,
+  moneyFromCents,
+  moneyFromMajorUnits,
+  vendorDateTime,
+  vendorLocalDate,
+} from '../src/resolvers/conversions.js';
+import { cardHolderOf, config, promotionsOf, read, serve } from './plainVendors.js';
 
-const settings = settingsFromEnv('bench/baseline.ts');
-const vendors = vendorEndpoints(settings);
-const records = customerRecords(vendors, settings.imprintLinkKey);
-const { profileFields, promotionFields, personalFields, cardFields, couponFields, purchaseTotals, orderTotals } =
-  customerFields(settings.currencyCode);
+const { currencyCode } = config;
+const dateTime = (value: string | null | undefined) => vendorDateTime(value)?.toISOString() ?? null;
+/** The first value that is neither null nor empty, as the subgraph's fallbacks take them. */
+const firstOf = <T>(...values: (T | null | undefined)[]): T | null =>
+  values.find((value) => value != null && value !== '') ?? null;
+const cardStatuses = new Set(['OPEN', 'CLOSED']);
+const couponTypes = new Set(['SHIPPING', 'FIXED', 'PERCENTAGE', 'PRODUCT', 'CUSTOM']);
 
-/** Scenario 1: profile and Voucherify at once, Imprint after Voucherify's link. */
-async function scenario1(body: { id: string }) {
-  const { id } = body;
-  const [profile, { promotions, holder }] = await Promise.all([
-    records.profileOf(id),
-    records.promotionsAndCardHolder(id),
-  ]);
-  if (!profile && !promotions) return { customer: null };
+/** Voucherify, then Imprint through its link. */
+async function records(id: string) {
+  const promotions = await promotionsOf(id);
+  return { promotions, holder: await cardHolderOf(id, promotions) };
+}
+
+/** The public fields scenarios 1 and 2 both select, whole (of the summaries, the totals). */
+function publicFields(profile: GameballProfile | null, promotions: VoucherifyCustomer | null) {
+  const attributes = profile?.customerAttributes;
+  const orders = promotions?.summary?.orders;
   return {
-    customer: {
-      id,
-      gameballId: profileFields.gameballId(profile),
-      gender: profileFields.gender(profile),
-      location: profileFields.location(profile),
-      tags: profileFields.tags(profile),
-      purchaseHistory: profileFields.purchaseHistory(profile),
-      referral: profileFields.referral(profile),
-      orderSummary: promotionFields.orderSummary(promotions),
-      redemptionSummary: promotionFields.redemptionSummary(promotions),
-      loyaltyPoints: promotionFields.loyaltyPoints(promotions),
-      cardPrograms: cardFields.cardPrograms(holder),
-    },
+    gameballId: profile?.gameballId?.toString() ?? null,
+    gender: attributes?.gender ?? null,
+    location: attributes ? { country: attributes.country ?? null, city: attributes.city ?? null } : null,
+    purchaseHistory: attributes
+      ? {
+          totalSpent: moneyFromMajorUnits(attributes.totalSpent, currencyCode),
+          orderCount: attributes.totalOrders ?? null,
+        }
+      : null,
+    orderSummary: orders
+      ? { count: orders.total_count, totalAmount: moneyFromCents(orders.total_amount, currencyCode) }
+      : null,
   };
 }
 
+const cardPrograms = (holder: ImprintCustomer | null) =>
+  holder &&
+  Object.entries(holder.statuses ?? {}).map(([name, status]) => ({
+    name,
+    status: cardStatuses.has(status) ? status : null,
+  }));
+
+/** Scenario 1: profile and Voucherify at once, Imprint after Voucherify's link. */
+async function scenario1({ id }: { id: string }) {
+  const [profile, { promotions, holder }] = await Promise.all([read('gameball.profile', id), records(id)]);
+  if (!profile && !promotions) return { customer: null };
+  const fields = publicFields(profile, promotions);
+  const lastOrderAt = profile?.customerAttributes?.lastOrderDate;
+  const { orders, redemptions } = promotions?.summary ?? {};
+  const loyalty = promotions?.loyalty ?? null;
+  const customer = {
+    id,
+    ...fields,
+    tags: profile ? (profile.customerAttributes?.tags ?? []) : null,
+    purchaseHistory: fields.purchaseHistory && { ...fields.purchaseHistory, lastOrderAt: dateTime(lastOrderAt) },
+    referral: { code: profile?.referralCode ?? null, link: profile?.referralLink ?? null },
+    orderSummary: fields.orderSummary && { ...fields.orderSummary, lastOrderAt: dateTime(orders?.last_order_date) },
+    redemptionSummary: redemptions
+      ? { total: redemptions.total_redeemed, succeeded: redemptions.total_succeeded }
+      : null,
+    loyaltyPoints: loyalty && {
+      balance: loyalty.points,
+      campaigns: Object.entries(loyalty.campaigns).map(([campaignName, { points }]) => ({
+        campaignName,
+        balance: points ?? 0,
+      })),
+    },
+    cardPrograms: cardPrograms(holder),
+  };
+  return { customer };
+}
+
 /** Scenario 2: per distinct customer, the public profile and Voucherify, all at once. */
-async function scenario2(body: { representations: { id: string }[] }) {
-  const distinct = [...new Set(body.representations.map((representation) => representation.id))];
-  const entities = new Map(
-    await Promise.all(
-      distinct.map(async (id) => {
-        const [profile, promotions] = await Promise.all([records.profileOf(id), records.promotionsOf(id)]);
-        if (!profile && !promotions) return [id, null] as const;
-        const attributes = profile?.customerAttributes;
-        const orders = promotions?.summary?.orders;
-        const entity = {
-          __typename: 'Customer',
-          id,
-          gameballId: profileFields.gameballId(profile),
-          gender: profileFields.gender(profile),
-          location: profileFields.location(profile),
-          // Of the summaries, the query selects the totals only: no dates, link or campaigns.
-          purchaseHistory: attributes ? purchaseTotals(attributes) : null,
-          referral: { code: profile?.referralCode ?? null },
-          orderSummary: orders ? orderTotals(orders) : null,
-          loyaltyPoints: promotions?.loyalty ? { balance: promotions.loyalty.points } : null,
-        };
-        return [id, entity] as const;
-      }),
-    ),
+async function scenario2({ representations }: { representations: { id: string }[] }) {
+  const entities = await byDistinctId(
+    representations.map(({ id }) => id),
+    async (id) => {
+      const [profile, promotions] = await Promise.all([read('gameball.profile', id), promotionsOf(id)]);
+      if (!profile && !promotions) return null;
+      const loyaltyPoints = promotions?.loyalty ? { balance: promotions.loyalty.points } : null;
+      const referral = { code: profile?.referralCode ?? null };
+      return { __typename: 'Customer', id, ...publicFields(profile, promotions), referral, loyaltyPoints };
+    },
   );
-  return { _entities: body.representations.map((representation) => entities.get(representation.id) ?? null) };
+  return { _entities: representations.map(({ id }) => entities.get(id) ?? null) };
 }
 
 /** Scenario 3: per distinct customer, details, coupons and Voucherify at once, Imprint after the link. */
-async function scenario3(body: { ids: string[] }) {
-  const customers = new Map(
-    await Promise.all(
-      [...new Set(body.ids)].map(async (id) => {
-        const [details, coupons, { promotions, holder }] = await Promise.all([
-          records.detailsOf(id),
-          records.couponsOf(id),
-          records.promotionsAndCardHolder(id),
-        ]);
-        if (!details && !coupons && !promotions) return [id, null] as const;
-        const personal = { details, promotions, holder };
-        const customer = {
-          id,
-          displayName: personalFields.displayName(personal),
-          email: personalFields.email(personal),
-          phone: personalFields.phone(personal),
-          dateOfBirth: personalFields.dateOfBirth(personal),
-          address: personalFields.address(personal),
-          coupons: couponFields.coupons(coupons),
-          cardPrograms: cardFields.cardPrograms(holder),
-        };
-        return [id, customer] as const;
-      }),
-    ),
-  );
-  return { customers: body.ids.map((id) => customers.get(id) ?? null) };
+async function scenario3({ ids }: { ids: string[] }) {
+  const customers = await byDistinctId(ids, async (id) => {
+    const [details, coupons, { promotions, holder }] = await Promise.all([
+      read('gameball.details', id),
+      read('gameball.coupons', id),
+      records(id),
+    ]);
+    if (!details && !coupons && !promotions) return null;
+    const attributes = details?.customerAttributes;
+    const born = holder?.date_of_birth;
+    const [atVoucherify, atImprint] = [promotions?.address, holder?.address];
+    return {
+      id,
+      displayName: firstOf(
+        attributes?.displayName,
+        promotions?.name,
+        [holder?.first_name, holder?.last_name].filter(Boolean).join(' '),
+      ),
+      email: firstOf(attributes?.email, promotions?.email, holder?.email),
+      phone: firstOf(attributes?.mobile, promotions?.phone, holder?.phone),
+      dateOfBirth: firstOf(
+        vendorLocalDate(attributes?.dateOfBirth),
+        vendorLocalDate(promotions?.birthdate ?? promotions?.birthday),
+        localDate(born?.year, born?.month, born?.day),
+      ),
+      address: firstOf(
+        atVoucherify && address(atVoucherify.line_1, atVoucherify.line_2, atVoucherify),
+        atImprint && address(atImprint.street_line1, atImprint.street_line2, atImprint),
+      ),
+      coupons: coupons?.coupons.map(coupon) ?? null,
+      cardPrograms: cardPrograms(holder),
+    };
+  });
+  return { customers: ids.map((id) => customers.get(id) ?? null) };
 }
 
-const handlers: Record<string, (body: never) => Promise<unknown>> = {
+/** Voucherify and Imprint name all but the street lines alike; an address with every line empty is none. */
+function address(
+  line1: string | null | undefined,
+  line2: string | null | undefined,
+  { city, state, postal_code, country }: Partial<Record<'city' | 'state' | 'postal_code' | 'country', string | null>>,
+) {
+  const lines = { line1, line2, city, region: state, postalCode: postal_code, country };
+  if (!Object.values(lines).some((value) => value != null && value !== '')) return null;
+  return Object.fromEntries(Object.entries(lines).map(([name, value]) => [name, value ?? null]));
+}
+
+function coupon({ code, name, type, value, currency, expiryDate }: GameballCoupon) {
+  const upper = type?.toUpperCase() ?? '';
+  const known = couponTypes.has(upper) ? upper : null;
+  return {
+    code,
+    name: name ?? null,
+    type: known,
+    value: value ?? null,
+    currency: currency ?? null,
+    expiresAt: dateTime(expiryDate),
+  };
+}
+
+async function byDistinctId<T>(ids: string[], answer: (id: string) => Promise<T>): Promise<Map<string, T>> {
+  return new Map(await Promise.all([...new Set(ids)].map(async (id) => [id, await answer(id)] as const)));
+}
+
+const scenarios: Record<string, ((body: never) => Promise<unknown>) | undefined> = {
   '/scenario1': scenario1,
   '/scenario2': scenario2,
   '/scenario3': scenario3,
 };
 
-function send(response: ServerResponse, status: number, payload: unknown): void {
+async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request as AsyncIterable<Buffer>) chunks.push(chunk);
+  const scenario = request.method === 'POST' ? scenarios[request.url ?? ''] : undefined;
+  const [status, payload] = scenario
+    ? await scenario(JSON.parse(Buffer.concat(chunks).toString('utf8')) as never).then(
+        (data) => [200, { data }] as const,
+        (error: unknown) => [502, { error: String(error) }] as const,
+      )
+    : [404, { error: 'POST /scenario1, /scenario2 or /scenario3' }];
   const text = JSON.stringify(payload);
   response.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
@@ -119,24 +197,4 @@ function send(response: ServerResponse, status: number, payload: unknown): void 
   response.end(text);
 }
 
-async function readJson(request: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request as AsyncIterable<Buffer>) chunks.push(chunk);
-  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-}
-
-const server = createServer((request, response) => {
-  const handler = request.method === 'POST' ? handlers[request.url ?? ''] : undefined;
-  if (!handler) {
-    request.resume();
-    return send(response, 404, { error: 'POST /scenario1, /scenario2 or /scenario3' });
-  }
-  readJson(request)
-    .then((body) => handler(body as never))
-    .then(
-      (data) => send(response, 200, { data }),
-      (error: unknown) => send(response, error instanceof VendorFailure ? 502 : 500, { error: String(error) }),
-    );
-});
-
-await serveChild(server, settings.host, settings.port, () => vendors.close());
+await serve(createServer((request, response) => void handle(request, response).catch(() => response.destroy())));

@@ -1,225 +1,91 @@
-// The benchmark's reference, "plain Apollo Server + DataLoaders": what the stack alone costs. An
-// Apollo Server 5 subgraph (buildSubgraphSchema) on node:http with idiomatic field resolvers over
-// per-request DataLoaders, one per vendor endpoint, and a schema of just the fields the scenarios
-// select. No auth, no payload validation, no resilience policies, no query limits, no logs, no
-// metrics. The vendor calls and the mapping are bench/vendorAccess.ts's, shared with the baseline.
+// The benchmark's reference, "plain Apollo Server + DataLoaders": what the stack alone costs. Apollo
+// Server 5 on node:http with the subgraph's own SDL and resolvers (schema/, src/resolvers/), so the
+// same mapping, over a data source of per-request DataLoaders, one per vendor endpoint, on plain
+// vendor reads (bench/plainVendors.ts). None of the subgraph's auth, payload validation, resilience
+// policies, query limits, lookup budgets, cache, logs or metrics.
 //
 //   POST /graphql {"query": …, "variables": …}
 //
-// Configured and run like bench/baseline.ts: the subgraph's variable names, HOST:PORT, prints
-// `{"url": "http://…"}` once listening, exits on SIGTERM/SIGINT or when stdin closes.
+// Configured with the subgraph's variables; prints `{"url": "http://…"}` once listening.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import DataLoader from 'dataloader';
-import { collectSubFields } from '@graphql-tools/utils';
-import { isObjectType, parse, type FieldNode, type GraphQLResolveInfo } from 'graphql';
-import { collectionVariables, fieldsOf } from '../src/fieldCollection.js';
-import { serveChild } from './processes.js';
-import {
-  customerFields,
-  customerRecords,
-  settingsFromEnv,
-  vendorEndpoints,
-  type CustomerRecords,
-  type Endpoints,
-  type Fields,
-  type PersonalRecords,
-} from './vendorAccess.js';
+import type { Context } from '../src/context.js';
+import type { Customers, SourcePayloads } from '../src/customers/customers.js';
+import type { CustomerRef } from '../src/customers/ref.js';
+import { customerFieldsOf } from '../src/customers/selection.js';
+import { resolvers } from '../src/resolvers/index.js';
+import { loadTypeDefs } from '../src/schema.js';
+import type { CustomerSource } from '../src/vendors/endpoints.js';
+import { cardHolderOf, config, promotionsOf, read, serve, type Payloads } from './plainVendors.js';
 
-const settings = settingsFromEnv('bench/plainApollo.ts');
-const vendors = vendorEndpoints(settings);
-const { profileFields, promotionFields, personalFields, cardFields, couponFields } = customerFields(
-  settings.currencyCode,
-);
-
-const typeDefs = parse(`
-  extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])
-
-  type Query {
-    customer(id: ID!): Customer
-    customers(ids: [ID!]!): [Customer]!
-  }
-
-  type Customer @key(fields: "id") {
-    id: ID!
-    gameballId: String
-    gender: String
-    location: Location
-    tags: [String!]
-    purchaseHistory: PurchaseHistory
-    referral: Referral
-    orderSummary: OrderSummary
-    redemptionSummary: RedemptionSummary
-    loyaltyPoints: LoyaltyPoints
-    cardPrograms: [CardProgram!]
-    displayName: String
-    email: String
-    phone: String
-    dateOfBirth: String
-    address: Address
-    coupons: [Coupon!]
-  }
-
-  type Money { amount: String! currencyCode: String! }
-  type Location { country: String city: String }
-  type PurchaseHistory { totalSpent: Money orderCount: Int lastOrderAt: String }
-  type Referral { code: String link: String }
-  type OrderSummary { count: Int! totalAmount: Money! lastOrderAt: String }
-  type RedemptionSummary { total: Int! succeeded: Int! }
-  type LoyaltyPoints { balance: Int! campaigns: [LoyaltyCampaignBalance!]! }
-  type LoyaltyCampaignBalance { campaignName: String! balance: Int! }
-  type CardProgram { name: String! status: String }
-  type Address { line1: String line2: String city: String region: String postalCode: String country: String }
-  type Coupon { code: String! name: String type: String value: Float currency: String expiresAt: String }
-`);
-
-interface Context {
-  records: CustomerRecords;
-}
-
-/** What a Customer's field resolvers start from. */
-interface CustomerRef {
-  id: string;
+/** What the resolvers of the scenarios' fields read from their context. */
+interface ReferenceContext {
+  customers: Pick<Customers, 'find' | 'first' | 'read'>;
+  settings: Pick<Context['settings'], 'currencyCode'>;
 }
 
 /** Per request: one DataLoader per endpoint, so that each record is fetched once however many fields read it. */
-function dataLoaders(endpoints: Endpoints): Endpoints {
-  const loader = <T>(fetch: (key: string) => Promise<T>) => {
-    const dataLoader = new DataLoader<string, T>((keys) =>
-      Promise.all(
-        keys.map((key) =>
-          fetch(key).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
-        ),
-      ),
+function dataSource(): ReferenceContext['customers'] {
+  const loader = <E extends keyof Payloads>(endpoint: E) =>
+    new DataLoader<string, Payloads[E] | null>((ids) =>
+      Promise.all(ids.map((id) => read(endpoint, id).catch((error: unknown) => error as Error))),
     );
-    return (key: string) => dataLoader.load(key);
+  const gameball = {
+    profile: loader('gameball.profile'),
+    details: loader('gameball.details'),
+    coupons: loader('gameball.coupons'),
+    hash: loader('gameball.hash'),
+  };
+  const voucherify = loader('voucherify.customer');
+  const imprint = loader('imprint.customer');
+  const promotions = (ref: CustomerRef) => promotionsOf(ref.id, (id) => voucherify.load(id));
+  const readers: { [S in CustomerSource]: (ref: CustomerRef) => Promise<SourcePayloads[S] | null> } = {
+    'gameball.profile': (ref) => gameball.profile.load(ref.id),
+    'gameball.details': (ref) => gameball.details.load(ref.id),
+    'gameball.coupons': async (ref) => (await gameball.coupons.load(ref.id))?.coupons ?? null,
+    'gameball.hash': async (ref) => (await gameball.hash.load(ref.id))?.hash ?? null,
+    'voucherify.summary': promotions,
+    'voucherify.customer': promotions,
+    'imprint.customer': async (ref) => cardHolderOf(ref.id, await promotions(ref), (id) => imprint.load(id)),
   };
   return {
-    gameballProfile: loader(endpoints.gameballProfile),
-    gameballDetails: loader(endpoints.gameballDetails),
-    gameballCoupons: loader(endpoints.gameballCoupons),
-    voucherifyCustomer: loader(endpoints.voucherifyCustomer),
-    imprintCustomer: loader(endpoints.imprintCustomer),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Resolvers
-
-/** The id-keyed lookups; a customer exists when one of those its selected fields read knows it. */
-const lookups = {
-  profile: (records: CustomerRecords, id: string) => records.profileOf(id),
-  details: (records: CustomerRecords, id: string) => records.detailsOf(id),
-  coupons: (records: CustomerRecords, id: string) => records.couponsOf(id),
-  promotions: (records: CustomerRecords, id: string) => records.promotionsOf(id),
-};
-type Lookup = keyof typeof lookups;
-
-type FieldResolver = (ref: CustomerRef, args: unknown, context: Context) => Promise<unknown>;
-
-/** Customer field resolvers for one source record's fields, and the lookups those fields read. */
-function section<Source>(
-  reads: readonly Lookup[],
-  load: (records: CustomerRecords, id: string) => Promise<Source>,
-  fields: Fields<Source>,
-): { reads: readonly Lookup[]; resolvers: Record<string, FieldResolver> } {
-  const resolverOf =
-    (field: (source: Source) => unknown): FieldResolver =>
-    async ({ id }, _args, { records }) =>
-      field(await load(records, id));
-  return {
-    reads,
-    resolvers: Object.fromEntries(Object.entries(fields).map(([name, field]) => [name, resolverOf(field)])),
-  };
-}
-
-const sections = [
-  section(['profile'], lookups.profile, profileFields),
-  section(['promotions'], lookups.promotions, promotionFields),
-  section(
-    ['details', 'promotions'],
-    async (records, id): Promise<PersonalRecords> => {
-      const [details, { promotions, holder }] = await Promise.all([
-        records.detailsOf(id),
-        records.promotionsAndCardHolder(id),
-      ]);
-      return { details, promotions, holder };
+    read: (ref, source) => readers[source](ref),
+    /** The customer when a vendor the selected fields read knows it (Gameball's profile or Voucherify for `id` alone). */
+    async find(id, selection) {
+      const ref: CustomerRef = { id, imprintId: null, profileVia: 'public', promotionsVia: 'full' };
+      // Imprint is reached through Voucherify's record, which answers for it.
+      const probes = new Set(
+        customerFieldsOf(selection).map(({ source }): CustomerSource =>
+          source.startsWith('gameball.') ? source : 'voucherify.customer',
+        ),
+      );
+      if (probes.size === 0) probes.add('gameball.profile').add('voucherify.customer');
+      const found = await Promise.all([...probes].map((source) => readers[source](ref)));
+      return found.some((record) => record !== null) ? ref : null;
     },
-    personalFields,
-  ),
-  section(['promotions'], async (records, id) => (await records.promotionsAndCardHolder(id)).holder, cardFields),
-  section(['coupons'], lookups.coupons, couponFields),
-];
-const readsOfField = new Map(
-  sections.flatMap(({ reads, resolvers }) => Object.keys(resolvers).map((name) => [name, reads] as const)),
-);
-// A selection of no vendor-backed field (only `id`): the customer exists if Gameball or Voucherify knows it.
-const anyVendor: readonly Lookup[] = ['profile', 'promotions'];
-
-const readsOfSelection = new WeakMap<readonly FieldNode[], WeakMap<object, Lookup[]>>();
-
-/**
- * The lookups the Customer fields under this root field (`customer`, `customers`, `_entities`)
- * read, collected by graphql's rules as the subgraph collects them (src/fieldCollection.ts).
- */
-function readsOf(info: GraphQLResolveInfo): readonly Lookup[] {
-  const byVariables = readsOfSelection.get(info.fieldNodes) ?? new WeakMap<object, Lookup[]>();
-  readsOfSelection.set(info.fieldNodes, byVariables);
-  let reads = byVariables.get(info.variableValues);
-  if (!reads) {
-    const customerType = info.schema.getType('Customer');
-    if (!isObjectType(customerType)) throw new Error('the schema has no Customer type');
-    const variables = collectionVariables(info.variableValues);
-    const collected = collectSubFields(info.schema, info.fragments, variables, customerType, [...info.fieldNodes]);
-    const found = new Set<Lookup>();
-    for (const [node] of fieldsOf(collected))
-      for (const read of readsOfField.get(node?.name.value ?? '') ?? []) found.add(read);
-    reads = [...found];
-    byVariables.set(info.variableValues, reads);
-  }
-  return reads.length > 0 ? reads : anyVendor;
+    /** The field's first non-empty value over its declared sources, in order (src/customers/fields.ts). */
+    async first(ref, spec, picks) {
+      for (const source of spec.from) {
+        const payload = await readers[source](ref);
+        const value = payload === null ? null : picks[source](payload, ref);
+        if (value != null && value !== '') return value;
+      }
+      return null;
+    },
+  };
 }
 
-/** The customer, or null when none of the vendors the query reads knows it (as the subgraph and the baseline). */
-async function find(records: CustomerRecords, id: string, info: GraphQLResolveInfo): Promise<CustomerRef | null> {
-  const found = await Promise.all(readsOf(info).map((read) => lookups[read](records, id)));
-  return found.some((record) => record != null) ? { id } : null;
-}
-
-const resolvers = {
-  Query: {
-    customer: (_root: unknown, { id }: { id: string }, { records }: Context, info: GraphQLResolveInfo) =>
-      find(records, id, info),
-    customers: (_root: unknown, { ids }: { ids: string[] }, { records }: Context, info: GraphQLResolveInfo) =>
-      Promise.all(ids.map((id) => find(records, id, info))),
-  },
-  Customer: {
-    __resolveReference: ({ id }: CustomerRef, { records }: Context, info: GraphQLResolveInfo) =>
-      find(records, id, info),
-    ...Object.fromEntries(sections.flatMap(({ resolvers }) => Object.entries(resolvers))),
-  },
-};
-
-// ---------------------------------------------------------------------------------------------
-// Server
-
-const quiet = () => undefined;
-const apollo = new ApolloServer<Context>({
-  schema: buildSubgraphSchema([{ typeDefs, resolvers }]),
-  // Silent: stdout carries the `{"url"}` line the benchmark reads (Apollo would announce inline tracing there).
-  logger: { debug: quiet, info: quiet, warn: quiet, error: quiet },
-  // serveChild owns shutdown.
+const apollo = new ApolloServer<ReferenceContext>({
+  // @apollo/subgraph types resolvers loosely; src/resolvers' generated types check them.
+  schema: buildSubgraphSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as never }),
+  // bench/processes.ts's serveChild owns shutdown.
   stopOnTerminationSignals: false,
 });
 await apollo.start();
 
 async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-  if (request.method !== 'POST' || request.url !== '/graphql') {
-    request.resume();
-    response.writeHead(404).end();
-    return;
-  }
   const chunks: Buffer[] = [];
   for await (const chunk of request as AsyncIterable<Buffer>) chunks.push(chunk);
   const headers = new HeaderMap();
@@ -227,19 +93,16 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   const result = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: {
-      method: 'POST',
+      method: request.method ?? 'POST',
       headers,
       search: '',
       body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown,
     },
-    context: () => Promise.resolve({ records: customerRecords(dataLoaders(vendors), settings.imprintLinkKey) }),
+    context: () => Promise.resolve({ customers: dataSource(), settings: { currencyCode: config.currencyCode } }),
   });
   response.statusCode = result.status ?? 200;
   for (const [name, value] of result.headers) response.setHeader(name, value);
-  if (result.body.kind === 'complete') {
-    response.end(result.body.string);
-    return;
-  }
+  if (result.body.kind === 'complete') return void response.end(result.body.string);
   for await (const chunk of result.body.asyncIterator) response.write(chunk);
   response.end();
 }
@@ -251,4 +114,4 @@ const server = createServer((request, response) => {
   });
 });
 
-await serveChild(server, settings.host, settings.port, () => vendors.close());
+await serve(server);
