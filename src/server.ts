@@ -84,6 +84,8 @@ export async function startServer(options: {
     schema: buildSchema({ authDirectivesInSdl: config.auth.directivesInSdl }),
     formatError: createErrorFormatter({ maskDetails: config.maskErrorDetails }),
     includeStacktraceInErrorResponses: false,
+    // Apollo's default indents every response (prettyJSONStringify): bytes and CPU no client needs.
+    stringifyResult: (result) => JSON.stringify(result),
     introspection: config.introspection,
     allowBatchedHttpRequests: false,
     validationRules: limits.validationRules,
