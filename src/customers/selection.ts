@@ -1,5 +1,15 @@
 import { collectSubFields } from '@graphql-tools/utils';
-import { isObjectType, type FieldNode, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql';
+import {
+  BREAK,
+  isObjectType,
+  Kind,
+  visit,
+  type ASTNode,
+  type FieldNode,
+  type GraphQLObjectType,
+  type GraphQLResolveInfo,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { collectionVariables, fieldsOf } from '../fieldCollection.js';
 import type { CustomerSource } from '../vendors/endpoints.js';
 import { customerFields, type CustomerType, type FieldSpec } from './fields.js';
@@ -11,9 +21,15 @@ export interface FieldUse {
   readonly source: CustomerSource;
 }
 
-export type Selection = Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments' | 'schema' | 'variableValues'>;
+export type Selection = Pick<
+  GraphQLResolveInfo,
+  'fieldNodes' | 'fragments' | 'schema' | 'variableValues' | 'operation'
+>;
 
-const cache = new WeakMap<readonly FieldNode[], WeakMap<Record<string, unknown>, readonly FieldUse[]>>();
+const cache = new WeakMap<readonly FieldNode[], WeakMap<object, readonly FieldUse[]>>();
+/** The cache key of a document whose @skip/@include conditions use no variable: one result for every request. */
+const anyVariables = {};
+const usesVariables = new WeakMap<OperationDefinitionNode, boolean>();
 
 /**
  * The vendor-backed fields a resolver's selection of a Customer reads, by graphql's own field
@@ -25,12 +41,36 @@ const cache = new WeakMap<readonly FieldNode[], WeakMap<Record<string, unknown>,
 export function customerFieldsOf(selection: Selection): readonly FieldUse[] {
   const byVariables = cache.get(selection.fieldNodes) ?? new WeakMap();
   cache.set(selection.fieldNodes, byVariables);
-  const cached = byVariables.get(selection.variableValues);
+  // Documents are parsed once (src/documentStore.ts), so their nodes key a plan across requests.
+  const key = conditionsUseVariables(selection) ? selection.variableValues : anyVariables;
+  const cached = byVariables.get(key);
   if (cached) return cached;
   const uses: FieldUse[] = [];
   collect(selection, 'Customer', [...selection.fieldNodes], uses);
-  byVariables.set(selection.variableValues, uses);
+  byVariables.set(key, uses);
   return uses;
+}
+
+/** Whether some @skip or @include of the operation or its fragments takes a variable. */
+function conditionsUseVariables({ operation, fragments }: Selection): boolean {
+  let found = usesVariables.get(operation);
+  if (found === undefined) {
+    found = false;
+    const search = (node: ASTNode) =>
+      visit(node, {
+        Directive(directive) {
+          const conditional = directive.name.value === 'skip' || directive.name.value === 'include';
+          if (conditional && directive.arguments?.some((argument) => argument.value.kind === Kind.VARIABLE)) {
+            found = true;
+            return BREAK;
+          }
+          return undefined;
+        },
+      });
+    for (const node of [operation, ...Object.values(fragments)]) if (!found) search(node);
+    usesVariables.set(operation, found);
+  }
+  return found;
 }
 
 function collect(selection: Selection, type: CustomerType, nodes: FieldNode[], uses: FieldUse[]): void {
