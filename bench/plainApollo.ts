@@ -15,6 +15,7 @@ import type { Context } from '../src/context.js';
 import type { Customers, SourcePayloads } from '../src/customers/customers.js';
 import type { CustomerRef } from '../src/customers/ref.js';
 import { customerFieldsOf } from '../src/customers/selection.js';
+import { firstPresent } from '../src/resolvers/conversions.js';
 import { resolvers } from '../src/resolvers/index.js';
 import { loadTypeDefs } from '../src/schema.js';
 import type { CustomerSource } from '../src/vendors/endpoints.js';
@@ -66,14 +67,13 @@ function dataSource(): ReferenceContext['customers'] {
       return found.some((record) => record !== null) ? ref : null;
     },
     /** The field's first non-empty value over its declared sources, in order (src/customers/fields.ts). */
-    async first(ref, spec, picks) {
-      for (const source of spec.from) {
-        const payload = await readers[source](ref);
-        const value = payload === null ? null : picks[source](payload, ref);
-        if (value != null && value !== '') return value;
-      }
-      return null;
-    },
+    first: (ref, spec, picks) =>
+      firstPresent(
+        ...spec.from.map((source) => async () => {
+          const payload = await readers[source](ref);
+          return payload === null ? null : picks[source](payload, ref);
+        }),
+      ),
   };
 }
 

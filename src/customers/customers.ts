@@ -12,6 +12,7 @@ import type { CustomerSource } from '../vendors/endpoints.js';
 import type { RequestScope } from '../vendors/http.js';
 import { allows, forbidden, imprintKeyRule, mayEverPass, mayRead } from '../auth/rules.js';
 import type { Caller } from '../auth/caller.js';
+import { firstPresent } from '../resolvers/conversions.js';
 import { budgetKeys, type CustomerBudget } from './budget.js';
 import type { CustomerRef } from './ref.js';
 import { customerFieldsOf, type Selection } from './selection.js';
@@ -115,17 +116,17 @@ export class Customers {
    * A field's value from the sources its declaration lists (src/customers/fields.ts), in order: the
    * first that knows the customer and has a value for it; later sources are not read.
    */
-  async first<S extends CustomerSource, T>(
+  first<S extends CustomerSource, T>(
     ref: CustomerRef,
     spec: { readonly from: readonly S[] },
     picks: Picks<S, T>,
   ): Promise<T | null> {
-    for (const source of spec.from) {
-      const payload = await this.read(ref, source);
-      const value = payload === null ? null : picks[source](payload, ref);
-      if (value != null && value !== '') return value;
-    }
-    return null;
+    return firstPresent(
+      ...spec.from.map((source) => async () => {
+        const payload = await this.read(ref, source);
+        return payload === null ? null : picks[source](payload, ref);
+      }),
+    );
   }
 
   /** What a source gives for the customer, or null when it does not know the customer. */
