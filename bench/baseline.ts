@@ -1,19 +1,18 @@
 // The benchmark's baseline, "the practical limit": a plain node:http handler per scenario that
 // makes exactly the vendor calls the scenario's query needs, in parallel where the data allows,
-// over keep-alive pools (bench/plainVendors.ts), and answers the same JSON the subgraph does,
-// with src's conversions (src/resolvers/conversions.ts). No GraphQL, auth, payload validation,
-// resilience policies or logs.
+// over keep-alive pools (bench/plainVendors.ts), and answers the same JSON as the subgraph with
+// src's conversions. No GraphQL, auth, payload validation, resilience policies or logs.
 //
 //   POST /scenario1 {"id": "cust_0001"}
 //   POST /scenario2 {"representations": [{"__typename": "Customer", "id": "cust_0001"}, …]}
 //   POST /scenario3 {"ids": ["cust_0001", …]}
-//
-// Configured with the subgraph's variables; prints `{"url": "http://…"}` once listening.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { GameballCoupon, GameballProfile } from '../src/vendors/gameball/payloads.js';
-import type { ImprintCustomer } from '../src/vendors/imprint/payloads.js';
+import type { GameballProfile } from '../src/vendors/gameball/payloads.js';
 import type { VoucherifyCustomer } from '../src/vendors/voucherify/payloads.js';
+import { couponTypeOf } from '../src/resolvers/Coupon.js';
+import { cardProgramsOf, postalAddress } from '../src/resolvers/Customer.js';
 import {
+  isPresent,
   localDate,
   moneyFromCents,
   moneyFromMajorUnits,
@@ -23,12 +22,10 @@ import {
 import { cardHolderOf, config, promotionsOf, read, serve } from './plainVendors.js';
 
 const { currencyCode } = config;
+// The DateTime scalar's serialisation.
 const dateTime = (value: string | null | undefined) => vendorDateTime(value)?.toISOString() ?? null;
-/** The first value that is neither null nor empty, as the subgraph's fallbacks take them. */
-const firstOf = <T>(...values: (T | null | undefined)[]): T | null =>
-  values.find((value) => value != null && value !== '') ?? null;
-const cardStatuses = new Set(['OPEN', 'CLOSED']);
-const couponTypes = new Set(['SHIPPING', 'FIXED', 'PERCENTAGE', 'PRODUCT', 'CUSTOM']);
+/** The first value a field shows, as the subgraph's fallbacks pick it. */
+const firstOf = <T>(...values: T[]) => values.find(isPresent) ?? null;
 
 /** Voucherify, then Imprint through its link. */
 async function records(id: string) {
@@ -56,13 +53,6 @@ function publicFields(profile: GameballProfile | null, promotions: VoucherifyCus
   };
 }
 
-const cardPrograms = (holder: ImprintCustomer | null) =>
-  holder &&
-  Object.entries(holder.statuses ?? {}).map(([name, status]) => ({
-    name,
-    status: cardStatuses.has(status) ? status : null,
-  }));
-
 /** Scenario 1: profile and Voucherify at once, Imprint after Voucherify's link. */
 async function scenario1({ id }: { id: string }) {
   const [profile, { promotions, holder }] = await Promise.all([read('gameball.profile', id), records(id)]);
@@ -88,24 +78,28 @@ async function scenario1({ id }: { id: string }) {
         balance: points ?? 0,
       })),
     },
-    cardPrograms: cardPrograms(holder),
+    cardPrograms: holder && cardProgramsOf(holder),
   };
   return { customer };
 }
 
+/** Per distinct id, `answer`'s value, all at once. */
+async function byDistinctId<T>(ids: string[], answer: (id: string) => Promise<T>) {
+  const answers = new Map(await Promise.all([...new Set(ids)].map(async (id) => [id, await answer(id)] as const)));
+  return ids.map((id) => answers.get(id) ?? null);
+}
+
 /** Scenario 2: per distinct customer, the public profile and Voucherify, all at once. */
 async function scenario2({ representations }: { representations: { id: string }[] }) {
-  const entities = await byDistinctId(
-    representations.map(({ id }) => id),
-    async (id) => {
-      const [profile, promotions] = await Promise.all([read('gameball.profile', id), promotionsOf(id)]);
-      if (!profile && !promotions) return null;
-      const loyaltyPoints = promotions?.loyalty ? { balance: promotions.loyalty.points } : null;
-      const referral = { code: profile?.referralCode ?? null };
-      return { __typename: 'Customer', id, ...publicFields(profile, promotions), referral, loyaltyPoints };
-    },
-  );
-  return { _entities: representations.map(({ id }) => entities.get(id) ?? null) };
+  const ids = representations.map(({ id }) => id);
+  const _entities = await byDistinctId(ids, async (id) => {
+    const [profile, promotions] = await Promise.all([read('gameball.profile', id), promotionsOf(id)]);
+    if (!profile && !promotions) return null;
+    const loyaltyPoints = promotions?.loyalty ? { balance: promotions.loyalty.points } : null;
+    const referral = { code: profile?.referralCode ?? null };
+    return { __typename: 'Customer', id, ...publicFields(profile, promotions), referral, loyaltyPoints };
+  });
+  return { _entities };
 }
 
 /** Scenario 3: per distinct customer, details, coupons and Voucherify at once, Imprint after the link. */
@@ -118,8 +112,7 @@ async function scenario3({ ids }: { ids: string[] }) {
     ]);
     if (!details && !coupons && !promotions) return null;
     const attributes = details?.customerAttributes;
-    const born = holder?.date_of_birth;
-    const [atVoucherify, atImprint] = [promotions?.address, holder?.address];
+    const [born, atVoucherify, atImprint] = [holder?.date_of_birth, promotions?.address, holder?.address];
     return {
       id,
       displayName: firstOf(
@@ -135,42 +128,22 @@ async function scenario3({ ids }: { ids: string[] }) {
         localDate(born?.year, born?.month, born?.day),
       ),
       address: firstOf(
-        atVoucherify && address(atVoucherify.line_1, atVoucherify.line_2, atVoucherify),
-        atImprint && address(atImprint.street_line1, atImprint.street_line2, atImprint),
+        atVoucherify && postalAddress(atVoucherify.line_1, atVoucherify.line_2, atVoucherify),
+        atImprint && postalAddress(atImprint.street_line1, atImprint.street_line2, atImprint),
       ),
-      coupons: coupons?.coupons.map(coupon) ?? null,
-      cardPrograms: cardPrograms(holder),
+      coupons:
+        coupons?.coupons.map(({ code, name, type, value, currency, expiryDate }) => ({
+          code,
+          name: name ?? null,
+          type: couponTypeOf(type),
+          value: value ?? null,
+          currency: currency ?? null,
+          expiresAt: dateTime(expiryDate),
+        })) ?? null,
+      cardPrograms: holder && cardProgramsOf(holder),
     };
   });
-  return { customers: ids.map((id) => customers.get(id) ?? null) };
-}
-
-/** Voucherify and Imprint name all but the street lines alike; an address with every line empty is none. */
-function address(
-  line1: string | null | undefined,
-  line2: string | null | undefined,
-  { city, state, postal_code, country }: Partial<Record<'city' | 'state' | 'postal_code' | 'country', string | null>>,
-) {
-  const lines = { line1, line2, city, region: state, postalCode: postal_code, country };
-  if (!Object.values(lines).some((value) => value != null && value !== '')) return null;
-  return Object.fromEntries(Object.entries(lines).map(([name, value]) => [name, value ?? null]));
-}
-
-function coupon({ code, name, type, value, currency, expiryDate }: GameballCoupon) {
-  const upper = type?.toUpperCase() ?? '';
-  const known = couponTypes.has(upper) ? upper : null;
-  return {
-    code,
-    name: name ?? null,
-    type: known,
-    value: value ?? null,
-    currency: currency ?? null,
-    expiresAt: dateTime(expiryDate),
-  };
-}
-
-async function byDistinctId<T>(ids: string[], answer: (id: string) => Promise<T>): Promise<Map<string, T>> {
-  return new Map(await Promise.all([...new Set(ids)].map(async (id) => [id, await answer(id)] as const)));
+  return { customers };
 }
 
 const scenarios: Record<string, ((body: never) => Promise<unknown>) | undefined> = {

@@ -4,6 +4,7 @@
 // Configured as the subgraph is (src/config.ts), on the endpoints src/vendors/*/client.ts call.
 import { Agent, request } from 'undici';
 import { loadConfig } from '../src/config.js';
+import { imprintLinkOf, ownCardHolder, ownPromotions } from '../src/customers/customers.js';
 import type { VendorEndpoint } from '../src/vendors/endpoints.js';
 import type { GameballCoupon, GameballDetails, GameballProfile } from '../src/vendors/gameball/payloads.js';
 import type { ImprintCustomer } from '../src/vendors/imprint/payloads.js';
@@ -61,27 +62,19 @@ export async function read<E extends Read>(endpoint: E, id: string): Promise<Pay
   throw new Error(`${endpoint}: HTTP ${statusCode}`);
 }
 
-// The merchant's own records, checked as src/customers/customers.ts checks them (its checks are private
-// to its validated loaders). `voucherifyRead` and `imprintRead` are `read`, or a request's loaders.
+// The merchant's own records, checked with src/customers/customers.ts's checks. `voucherifyRead`
+// and `imprintRead` are `read`, or a request's loaders.
 
-/** Voucherify's record of the merchant id: Voucherify answers to its own ids too, and those are someone else's. */
-export async function promotionsOf(
-  id: string,
-  voucherifyRead = (id: string) => read('voucherify.customer', id),
-): Promise<VoucherifyCustomer | null> {
-  const record = await voucherifyRead(id);
-  return record?.source_id === id ? record : null;
-}
+export const promotionsOf = async (id: string, voucherifyRead = (key: string) => read('voucherify.customer', key)) =>
+  ownPromotions(await voucherifyRead(id), id);
 
-/** The Imprint record the merchant's link in Voucherify names, unless it belongs to another merchant id. */
 export async function cardHolderOf(
   id: string,
   promotions: VoucherifyCustomer | null,
   imprintRead = (imprintId: string) => read('imprint.customer', imprintId),
 ): Promise<ImprintCustomer | null> {
-  const link = promotions?.metadata?.[config.imprintLinkKey];
-  const record = typeof link === 'string' && link !== '' ? await imprintRead(link) : null;
-  return record && (record.partner_customer_id === undefined || record.partner_customer_id === id) ? record : null;
+  const link = imprintLinkOf(promotions, config.imprintLinkKey);
+  return link ? ownCardHolder(await imprintRead(link), id) : null;
 }
 
 /** Serves `server` on the configured HOST:PORT until the parent goes (bench/processes.ts). */

@@ -1,3 +1,4 @@
+import { imprintLinkOf } from '../src/customers/customers.js';
 import { createDataset, imprintLinkMetadataKey } from '../src/sandbox/dataset.js';
 
 // The three benchmark scenarios: the GraphQL operation the subgraph and the reference are sent,
@@ -84,13 +85,10 @@ const scenario3Query = `query SupportLookup($ids: [ID!]!) {
 
 const dataset = createDataset();
 /** Whether the customer's Voucherify record links to Imprint: then Imprint must be asked too. */
-function linked(id: string): boolean {
-  for (const record of dataset.voucherify.values()) {
-    const link = record.source_id === id ? record.metadata?.[imprintLinkMetadataKey] : undefined;
-    if (typeof link === 'string' && link !== '') return true;
-  }
-  return false;
-}
+const linked = (id: string) =>
+  [...dataset.voucherify.values()].some(
+    (record) => record.source_id === id && imprintLinkOf(record, imprintLinkMetadataKey) !== null,
+  );
 
 export const scenarios: readonly Scenario[] = [
   {

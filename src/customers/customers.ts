@@ -162,14 +162,12 @@ export class Customers {
   /** The public part of the customer's Voucherify record (cached), or the whole when the request reads it anyway. */
   private async promotionSummary(ref: CustomerRef): Promise<VoucherifyCustomerSummary | null> {
     if (ref.promotionsVia === 'full') return this.promotions(ref);
-    const summary = await this.loaders.voucherify.summary.load(ref.id);
-    return summary?.source_id === ref.id ? summary : null;
+    return ownPromotions(await this.loaders.voucherify.summary.load(ref.id), ref.id);
   }
 
   /** The customer's whole Voucherify record, personal data included, by merchant id. */
   private async promotions(ref: CustomerRef): Promise<VoucherifyCustomer | null> {
-    const record = await this.loaders.voucherify.customer.load(ref.id);
-    return record?.source_id === ref.id ? record : null;
+    return ownPromotions(await this.loaders.voucherify.customer.load(ref.id), ref.id);
   }
 
   /** A Voucherify customer by Voucherify's own id (referrers are named that way). */
@@ -190,16 +188,8 @@ export class Customers {
    * one person's card data on another's profile.
    */
   private async cardHolder(ref: CustomerRef): Promise<ImprintCustomer | null> {
-    const imprintId = ref.imprintId ?? (await this.imprintLink(ref));
-    if (!imprintId) return null;
-    const record = await this.loaders.imprint.customer.load(imprintId);
-    if (!record || (record.partner_customer_id !== undefined && record.partner_customer_id !== ref.id)) return null;
-    return record;
-  }
-
-  private async imprintLink(ref: CustomerRef): Promise<string | null> {
-    const link = (await this.promotions(ref))?.metadata?.[this.imprintLinkKey];
-    return typeof link === 'string' && link !== '' ? link : null;
+    const imprintId = ref.imprintId ?? imprintLinkOf(await this.promotions(ref), this.imprintLinkKey);
+    return imprintId ? ownCardHolder(await this.loaders.imprint.customer.load(imprintId), ref.id) : null;
   }
 
   /**
@@ -246,6 +236,24 @@ export class Customers {
     return [...probes].map(([name, load]) => ({ name, load }));
   }
 }
+
+// The merchant's own records, as Customers checks them (bench/plainVendors.ts too).
+
+/** A Voucherify record looked up by merchant id, if it is that id's (see Customers on Voucherify's ids). */
+export const ownPromotions = <T extends { readonly source_id?: string | null }>(
+  record: T | null,
+  id: string,
+): T | null => (record?.source_id === id ? record : null);
+
+/** The Imprint id the merchant linked in its Voucherify record's metadata, under `key`. */
+export function imprintLinkOf(promotions: Pick<VoucherifyCustomer, 'metadata'> | null, key: string): string | null {
+  const link = promotions?.metadata?.[key];
+  return typeof link === 'string' && link !== '' ? link : null;
+}
+
+/** An Imprint record, unless it belongs to another merchant id than `id`. */
+export const ownCardHolder = (record: ImprintCustomer | null, id: string): ImprintCustomer | null =>
+  record && (record.partner_customer_id === undefined || record.partner_customer_id === id) ? record : null;
 
 /** When no field needs a vendor, these decide whether the customer exists. */
 const ALL_SOURCES: readonly CustomerSource[] = ['gameball.profile', 'voucherify.summary'];

@@ -38,10 +38,13 @@ export function isCouponAvailable(coupon: GameballCoupon, now: Date): boolean {
   );
 }
 
+export const couponTypeOf = (type: string | null | undefined): CouponType | null =>
+  couponTypes[type?.toLowerCase() ?? ''] ?? null;
+
 export const Coupon: CouponResolvers = {
   code: (coupon) => coupon.code,
   name: (coupon) => coupon.name ?? null,
-  type: (coupon) => couponTypes[coupon.type?.toLowerCase() ?? ''] ?? null,
+  type: (coupon) => couponTypeOf(coupon.type),
   target: (coupon) => couponTargets[coupon.target?.toLowerCase() ?? ''] ?? null,
   value: (coupon) => coupon.value ?? null,
   currency: (coupon) => coupon.currency ?? null,

@@ -1,6 +1,7 @@
-import type { CardProgramStatus, CustomerResolvers, PostalAddress } from '../generated/graphql.js';
+import type { CardProgram, CardProgramStatus, CustomerResolvers, PostalAddress } from '../generated/graphql.js';
+import type { ImprintCustomer } from '../vendors/imprint/payloads.js';
 import type { GameballCoupon } from './models.js';
-import { localDate, vendorDateTime, vendorLocalDate } from './conversions.js';
+import { isPresent, localDate, vendorDateTime, vendorLocalDate } from './conversions.js';
 import { isCouponAvailable } from './Coupon.js';
 import { fromSources } from './fromSources.js';
 import { parseId } from './inputs.js';
@@ -85,26 +86,8 @@ export const Customer: CustomerResolvers = {
     'imprint.customer': (holder) => holder.preferred_language,
   }),
   address: read('address', {
-    'voucherify.customer': ({ address }) =>
-      address &&
-      withAnyValue({
-        line1: address.line_1,
-        line2: address.line_2,
-        city: address.city,
-        region: address.state,
-        postalCode: address.postal_code,
-        country: address.country,
-      }),
-    'imprint.customer': ({ address }) =>
-      address &&
-      withAnyValue({
-        line1: address.street_line1,
-        line2: address.street_line2,
-        city: address.city,
-        region: address.state,
-        postalCode: address.postal_code,
-        country: address.country,
-      }),
+    'voucherify.customer': ({ address }) => address && postalAddress(address.line_1, address.line_2, address),
+    'imprint.customer': ({ address }) => address && postalAddress(address.street_line1, address.street_line2, address),
   }),
   ssnLast4: read('ssnLast4', { 'imprint.customer': (holder) => holder.ssn4 }),
 
@@ -131,21 +114,39 @@ export const Customer: CustomerResolvers = {
   redemptionHash: read('redemptionHash', { 'gameball.hash': (hash) => hash }),
 
   // Card issuer (Imprint).
-  cardPrograms: read('cardPrograms', {
-    'imprint.customer': (holder) =>
-      Object.entries(holder.statuses ?? {}).map(([name, status]) => ({
-        name,
-        status: cardProgramStatuses.has(status) ? (status as CardProgramStatus) : null,
-      })),
-  }),
+  cardPrograms: read('cardPrograms', { 'imprint.customer': cardProgramsOf }),
   cardHolderSince: read('cardHolderSince', { 'imprint.customer': (holder) => vendorDateTime(holder.created_at) }),
   cardHolderUpdatedAt: read('cardHolderUpdatedAt', {
     'imprint.customer': (holder) => vendorDateTime(holder.updated_at),
   }),
 };
 
-/** An address with every line empty is no address. */
-function withAnyValue(address: Omit<PostalAddress, '__typename'>): PostalAddress | null {
-  const values = Object.values(address);
-  return values.some((value) => value != null && value !== '') ? address : null;
+/** A status this API does not know yet is null rather than failing the customer. */
+export function cardProgramsOf(holder: ImprintCustomer): CardProgram[] {
+  return Object.entries(holder.statuses ?? {}).map(([name, status]) => ({
+    name,
+    status: cardProgramStatuses.has(status) ? (status as CardProgramStatus) : null,
+  }));
+}
+
+type Line = string | null | undefined;
+
+/**
+ * Voucherify and Imprint name all but the street lines alike; an address with every line empty is
+ * none. Missing lines are null, as GraphQL answers them (bench/baseline.ts serialises this itself).
+ */
+export function postalAddress(
+  line1: Line,
+  line2: Line,
+  { city, state, postal_code, country }: Partial<Record<'city' | 'state' | 'postal_code' | 'country', Line>>,
+): PostalAddress | null {
+  const address = {
+    line1: line1 ?? null,
+    line2: line2 ?? null,
+    city: city ?? null,
+    region: state ?? null,
+    postalCode: postal_code ?? null,
+    country: country ?? null,
+  };
+  return Object.values(address).some(isPresent) ? address : null;
 }

@@ -49,11 +49,14 @@ export function localDate(year: number | undefined, month: number | undefined, d
   return date.toISOString().slice(0, 10);
 }
 
+/** A value a field shows: vendors send an empty string for an unknown one, as they send null. */
+export const isPresent = <T>(value: T): value is NonNullable<T> => value != null && value !== '';
+
 /** The first of the lookups, in order, that yields a non-empty value; later ones are not made. */
 export async function firstPresent<T>(...lookups: (() => Promise<T | null | undefined>)[]): Promise<T | null> {
   for (const lookup of lookups) {
     const value = await lookup();
-    if (value != null && value !== '') return value;
+    if (isPresent(value)) return value;
   }
   return null;
 }
