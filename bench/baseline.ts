@@ -6,7 +6,6 @@
 //   POST /scenario1 {"id": "cust_0001"}
 //   POST /scenario2 {"representations": [{"__typename": "Customer", "id": "cust_0001"}, …]}
 //   POST /scenario3 {"ids": ["cust_0001", …]}
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { GameballProfile } from '../src/vendors/gameball/payloads.js';
 import type { VoucherifyCustomer } from '../src/vendors/voucherify/payloads.js';
 import { couponTypeOf } from '../src/resolvers/Coupon.js';
@@ -152,12 +151,10 @@ const scenarios: Record<string, ((body: never) => Promise<unknown>) | undefined>
   '/scenario3': scenario3,
 };
 
-async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request as AsyncIterable<Buffer>) chunks.push(chunk);
+await serve(async (request, body, response) => {
   const scenario = request.method === 'POST' ? scenarios[request.url ?? ''] : undefined;
   const [status, payload] = scenario
-    ? await scenario(JSON.parse(Buffer.concat(chunks).toString('utf8')) as never).then(
+    ? await scenario(body as never).then(
         (data) => [200, { data }] as const,
         (error: unknown) => [502, { error: String(error) }] as const,
       )
@@ -168,6 +165,4 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
     'content-length': Buffer.byteLength(text),
   });
   response.end(text);
-}
-
-await serve(createServer((request, response) => void handle(request, response).catch(() => response.destroy())));
+});

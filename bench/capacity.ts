@@ -170,7 +170,7 @@ async function loadReplicas(targets: Target[], workload: CapacityWorkload, secon
       return fire(target, seconds, share, workload.next);
     }),
   );
-  const latencies = Float64Array.from(fired.flatMap((run) => [...run.latencies])).sort();
+  const latencies = fired.flatMap((run) => run.latencies).sort((a, b) => a - b);
   return {
     served: fired.reduce((sum, run) => sum + run.served, 0),
     requests: fired.reduce((sum, run) => sum + run.requests, 0),
@@ -197,9 +197,9 @@ async function measureCapacity(
     const headers = { 'content-type': 'application/json', 'router-authorization': env.routerSecret };
     const targets = await Promise.all(
       Array.from({ length: config.replicas }, async (): Promise<Target> => {
-        const { child, origin } = await startSubgraph('replica', env, redis ? { REDIS_URL: redis.url } : {});
+        const { child, url } = await startSubgraph('replica', env, redis ? { REDIS_URL: redis.url } : {});
         replicas.push(child);
-        return { child, url: `${origin}/graphql`, body: '', headers };
+        return { child, url, body: '', headers };
       }),
     );
 

@@ -1,13 +1,7 @@
 // The benchmark's reference, "plain Apollo Server + DataLoaders": what the stack alone costs. Apollo
-// Server 5 on node:http with the subgraph's own SDL and resolvers (schema/, src/resolvers/), so the
-// same mapping, over a data source of per-request DataLoaders, one per vendor endpoint, on plain
-// vendor reads (bench/plainVendors.ts). None of the subgraph's auth, payload validation, resilience
-// policies, query limits, lookup budgets, cache, logs or metrics.
-//
-//   POST /graphql {"query": …, "variables": …}
-//
-// Configured with the subgraph's variables; prints `{"url": "http://…"}` once listening.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+// Server 5 on node:http with the subgraph's own SDL and resolvers, over per-request DataLoaders on
+// plain vendor reads (bench/plainVendors.ts). None of the subgraph's auth, payload validation,
+// resilience policies, query limits, lookup budgets, cache, logs or metrics. POST /graphql.
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import DataLoader from 'dataloader';
@@ -85,19 +79,12 @@ const apollo = new ApolloServer<ReferenceContext>({
 });
 await apollo.start();
 
-async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request as AsyncIterable<Buffer>) chunks.push(chunk);
+await serve(async (request, body, response) => {
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(request.headers))
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   const result = await apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: {
-      method: request.method ?? 'POST',
-      headers,
-      search: '',
-      body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown,
-    },
+    httpGraphQLRequest: { method: request.method ?? 'POST', headers, search: '', body },
     context: () => Promise.resolve({ customers: dataSource(), settings: { currencyCode: config.currencyCode } }),
   });
   response.statusCode = result.status ?? 200;
@@ -105,13 +92,4 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
   if (result.body.kind === 'complete') return void response.end(result.body.string);
   for await (const chunk of result.body.asyncIterator) response.write(chunk);
   response.end();
-}
-
-const server = createServer((request, response) => {
-  handle(request, response).catch((error: unknown) => {
-    if (response.headersSent) return response.destroy();
-    response.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(error) }));
-  });
 });
-
-await serve(server);

@@ -131,8 +131,7 @@ const subgraphSettings = (opts: Options) => ({
 async function start(kind: Kind, scenario: Scenario, headers: Record<string, string>, env: Environment, opts: Options) {
   const body = JSON.stringify(kind === 'baseline' ? scenario.baseline : scenario.graphql);
   if (kind === 'subgraph') {
-    const { child, origin } = await startSubgraph('subgraph', env, subgraphSettings(opts));
-    return { child, url: `${origin}/graphql`, body, headers };
+    return { ...(await startSubgraph('subgraph', env, subgraphSettings(opts))), body, headers };
   }
   // The reference is profiled with the subgraph, so that the two profiles show what our layers add.
   const script = kind === 'baseline' ? 'bench/baseline.ts' : 'bench/plainApollo.ts';
@@ -185,10 +184,10 @@ async function measure(
       log(`${label}: measuring ${opts.durationSeconds} s × ${opts.connections} connections`);
       const [fromUs, meter] = [monotonicUs(), cpuMeter([target.child.pid, env.vendorsPid])];
       const fired = await fire(target, opts.durationSeconds, opts.connections);
-      const { usedMs, otherCores } = meter();
+      const { firstMs: cpuMs, otherCores } = meter();
       const window = { fromUs, toUs: monotonicUs() };
       await vendorsIdle(env);
-      attempts.push({ fired, cpuMs: usedMs[0] ?? null, otherCores, window, statuses: (await calls(env)).byStatus });
+      attempts.push({ fired, cpuMs, otherCores, window, statuses: (await calls(env)).byStatus });
       if ((otherCores ?? 0) <= quietCores) break;
       log(`${label}: other processes kept ${otherCores?.toFixed(2)} cores busy; measuring again`);
     }

@@ -4,7 +4,7 @@ import autocannon from 'autocannon';
 import type { VendorSettings } from '../src/vendors/settings.js';
 import { nodeScript } from '../test/support/npmScripts.js';
 import { vendorEnv } from '../test/support/replicas.js';
-import { ready, startNode, stopChild, type Child } from './processes.js';
+import { parseJson, startNode, stopChild, type Child } from './processes.js';
 import type { CallCounts } from './vendors.js';
 
 // What bench/run.ts and bench/capacity.ts share: the vendor fakes and their call counts, the
@@ -34,20 +34,13 @@ export interface Target {
 }
 
 /** Passed through to the children: the basics, and OpenTelemetry's own variables if someone sets them. */
-function inheritedEnv(): NodeJS.ProcessEnv {
-  const names = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'];
-  return Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => names.includes(name) || name.startsWith('OTEL_')),
-  );
-}
+const inheritedEnv = () =>
+  Object.fromEntries(Object.entries(process.env).filter(([name]) => /^(PATH|HOME|TMPDIR|LANG|TZ|OTEL_.*)$/.test(name)));
 
 let started = 0;
+const logFile = (env: Pick<Environment, 'tmp'>, name: string) => join(env.tmp, `${(started += 1)}-${name}.log`);
 
-/**
- * `node <args>` with the vendors' variables pointed at the fakes, as the subgraph reads them, and
- * `settings`; its ready line's `url` once it is ready. Logs (stdout) go to a file: neither this
- * process nor a terminal pays for them.
- */
+/** `node <args>` with the vendors' variables pointed at the fakes, as the subgraph reads them, and `settings`. */
 export async function startWithVendors(
   name: string,
   args: string[],
@@ -56,14 +49,14 @@ export async function startWithVendors(
 ) {
   const vendorSettings = { ...vendorEnv(env.vendors), VENDOR_MAX_CONCURRENCY: String(env.vendorMaxConcurrency) };
   const childEnv = { ...inheritedEnv(), ...vendorSettings, HOST: '127.0.0.1', PORT: '0', ...settings };
-  const child = startNode(name, args, childEnv, join(env.tmp, `${(started += 1)}-${name}.log`));
-  return { child, url: (await ready(child)).url };
+  const { child, ready } = await startNode(name, args, childEnv, logFile(env, name));
+  return { child, url: ready.url };
 }
 
 export const profilerArgs = (env: Environment) =>
   env.profileDir ? ['--cpu-prof', '--cpu-prof-dir', env.profileDir] : [];
 
-/** The subgraph as `npm run start:prod` runs it (package.json), logs at `info`, with `settings`; its origin once ready. */
+/** The subgraph as `npm run start:prod` runs it (package.json), logs at `info`, with `settings`; its /graphql once ready. */
 export async function startSubgraph(name: string, env: Environment, settings: Record<string, string>) {
   const script = nodeScript('start:prod');
   const { child, url } = await startWithVendors(name, [...profilerArgs(env), ...script.args], env, {
@@ -74,7 +67,7 @@ export async function startSubgraph(name: string, env: Environment, settings: Re
     ROUTER_SECRET: env.routerSecret,
     ...settings,
   });
-  return { child, origin: new URL(url).origin };
+  return { child, url: `${new URL(url).origin}/graphql` };
 }
 
 /** The fakes (bench/vendors.ts) in a process of their own while `work` runs, enforcing the vendors' quotas or not. */
@@ -85,10 +78,14 @@ export async function withVendors<T>(
   work: (env: Environment) => Promise<T>,
 ): Promise<T> {
   const args = ['--import', 'tsx', 'bench/vendors.ts', '--latency', String(latencyMs), ...(quotas ? ['--quotas'] : [])];
-  const child = startNode('vendor fakes', args, inheritedEnv(), join(shared.tmp, `${(started += 1)}-vendors.log`));
+  const { child, ready } = await startNode<{ url: string; settings: VendorSettings }>(
+    'vendor fakes',
+    args,
+    inheritedEnv(),
+    logFile(shared, 'vendors'),
+  );
   try {
-    const { url, settings } = await ready<{ url: string; settings: VendorSettings }>(child);
-    return await work({ ...shared, latencyMs, vendors: settings, control: url, vendorsPid: child.pid });
+    return await work({ ...shared, latencyMs, vendors: ready.settings, control: ready.url, vendorsPid: child.pid });
   } finally {
     await stopChild(child);
   }
@@ -123,29 +120,16 @@ export async function once(target: Target): Promise<unknown> {
   return json.data;
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-}
+type Fired = { requests: number; served: number; durationSeconds: number; failures: number; latencies: number[] };
 
-export interface Fired {
-  /** Answers, and those served: 2xx, and with `bodies` also without GraphQL errors. */
-  requests: number;
-  served: number;
-  durationSeconds: number;
-  /** Non-2xx answers and connection errors (timeouts included). */
-  failures: number;
-  /** Of the served answers, from each one's own timing (µs, not autocannon's 1 ms histogram), sorted, ms. */
-  latencies: Float64Array;
-}
-
-/** autocannon for `seconds` at fixed connections, sending `target.body`, or a body from `bodies` for every request. */
-export function fire(target: Target, seconds: number, connections: number, bodies?: () => string): Promise<Fired> {
-  let latencies = new Float64Array(65_536);
-  let served = 0;
+/**
+ * autocannon for `seconds` at fixed connections, sending `target.body`, or a body from `bodies` for
+ * every request. Resolves with the answers, those served (2xx, and with `bodies` without GraphQL
+ * errors), the failures (non-2xx, connection errors, timeouts) and the served answers' latencies
+ * in ms, sorted, from each one's own timing (µs, not autocannon's 1 ms histogram).
+ */
+export function fire(target: Target, seconds: number, connections: number, bodies?: () => string) {
+  const latencies: number[] = [];
   // onResponse (which sees the body) runs just before the 'response' event of the same answer.
   let withoutErrors = true;
   const requests = bodies && [
@@ -156,26 +140,20 @@ export function fire(target: Target, seconds: number, connections: number, bodie
   ];
   const { url, headers, body } = target;
   const options = { url, headers, body, method: 'POST' as const, connections, duration: seconds, timeout: 30 };
-  return new Promise((resolve, reject) => {
+  return new Promise<Fired>((resolve, reject) => {
     const instance = autocannon({ ...options, ...(requests && { requests }) }, (error: Error | null, result) => {
       if (error) return reject(error);
       const { requests: answered, duration: durationSeconds, non2xx, errors } = result;
-      const sorted = latencies.subarray(0, served).sort();
-      resolve({ requests: answered.total, served, durationSeconds, failures: non2xx + errors, latencies: sorted });
+      latencies.sort((a, b) => a - b);
+      const [requestCount, served] = [answered.total, latencies.length];
+      resolve({ requests: requestCount, served, durationSeconds, failures: non2xx + errors, latencies });
     });
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-      if (statusCode < 200 || statusCode >= 300 || !withoutErrors) return;
-      if (served === latencies.length) {
-        const grown = new Float64Array(served * 2);
-        grown.set(latencies);
-        latencies = grown;
-      }
-      latencies[served++] = responseTime;
+      if (statusCode >= 200 && statusCode < 300 && withoutErrors) latencies.push(responseTime);
     });
   });
 }
 
 /** The p-th percentile of sorted values; null when there are none. */
-export function percentile(sorted: Float64Array, p: number): number | null {
-  return sorted.length === 0 ? null : (sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? null);
-}
+export const percentile = (sorted: number[], p: number): number | null =>
+  sorted.length === 0 ? null : (sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? null);

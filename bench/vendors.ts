@@ -1,17 +1,15 @@
-// The sandbox vendor fakes in a process of their own, for the benchmark (bench/run.ts starts it):
+// The sandbox vendor fakes in a process of their own, for the benchmark (bench/targets.ts starts it):
 //
 //   node --import tsx bench/vendors.ts --latency 20 [--quotas]
 //
-// prints one JSON line, `{ "url": "http://127.0.0.1:<port>", "settings": VendorSettings }`, then
-// serves the fakes until SIGTERM/SIGINT or until stdin closes (the parent went away). `url` is the
-// side channel for the call counts: `GET /calls` answers the calls the fakes received since the
-// last `POST /reset`. With --quotas the fakes answer 429 beyond the vendors' documented quotas, as
-// `npm start` runs them.
+// prints `{ "url": "http://127.0.0.1:<port>", "settings": VendorSettings }`, then serves the fakes
+// until the parent goes. `url` is the side channel for the call counts: `GET /calls` answers the
+// calls the fakes received since the last `POST /reset`. With --quotas the fakes answer 429 beyond
+// the vendors' documented quotas, as `npm start` runs them.
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { documentedQuotas, startSandboxVendors } from '../src/sandbox/vendors.js';
-import { exitWithParent } from './processes.js';
+import { serveChild } from './processes.js';
 
 export interface CallCounts {
   total: number;
@@ -23,9 +21,12 @@ export interface CallCounts {
 }
 
 const { values } = parseArgs({ options: { latency: { type: 'string' }, quotas: { type: 'boolean', default: false } } });
-const latencyMs = Number(values.latency);
 const host = '127.0.0.1';
-const sandbox = await startSandboxVendors({ latencyMs, host, quotas: values.quotas && documentedQuotas });
+const sandbox = await startSandboxVendors({
+  latencyMs: Number(values.latency),
+  host,
+  quotas: values.quotas && documentedQuotas,
+});
 
 // The fakes append every call to `sandbox.calls`: folded into counters often, so that a long run
 // does not hold millions of call records.
@@ -50,13 +51,8 @@ const control = createServer((request, response) => {
   else if (request.method !== 'GET' || request.url !== '/calls') return response.writeHead(404).end();
   response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(counts));
 });
-await new Promise<void>((resolve) => control.listen(0, host, resolve));
-
-exitWithParent(async () => {
+const close = () => {
   clearInterval(drainTimer);
-  control.closeAllConnections();
-  control.close();
-  await sandbox.close();
-});
-const url = `http://${host}:${(control.address() as AddressInfo).port}`;
-process.stdout.write(`${JSON.stringify({ url, settings: sandbox.settings })}\n`);
+  return sandbox.close();
+};
+await serveChild(control, host, 0, close, { settings: sandbox.settings });
