@@ -4,9 +4,8 @@ import { format, resolveConfig } from 'prettier';
 import { root } from '../test/support/npmScripts.js';
 import type { ScenarioId } from './scenarios.js';
 
-// What a benchmark run records (bench/results/<timestamp>.json): what the tables and goals below
-// read, no more. And how it is shown: the Markdown of bench/results/latest.md and of the README's
-// Benchmark section.
+// What a benchmark run records (bench/results/<timestamp>.json): what the tables, goals and problem
+// lines below read, no more. And how it is shown: the Markdown of the README's Benchmark section.
 
 export interface Goal {
   name: string;
@@ -26,14 +25,8 @@ export interface TargetResult {
   cpuMsPerRequest: number | null;
   /** VmHWM, start-up included. */
   peakRssMiB: number | null;
-  /** Non-2xx answers, connection errors and timeouts during the measured run. */
-  failures: number;
-  /** The fakes' answers other than 200 and 404 during the measured run, by status. */
-  vendorErrors: Record<string, number>;
-  /** Cores other processes kept busy during the run (they skew the numbers). */
-  otherCores: number | null;
-  /** Where its `data` first differs from the baseline's; absent when they are equal. */
-  dataDifference?: string;
+  /** What skews or voids its numbers: failures, vendor errors, other processes' load, data unlike the baseline's. */
+  problems: string[];
 }
 
 export interface RunResult {
@@ -42,8 +35,8 @@ export interface RunResult {
   latencyMs: number;
   minimumCalls: number;
   baseline: TargetResult;
-  /** Plain Apollo Server + DataLoaders (bench/plainApollo.ts); absent with --no-reference. */
-  reference?: TargetResult;
+  /** Plain Apollo Server + DataLoaders (bench/plainApollo.ts). */
+  reference: TargetResult;
   subgraph: TargetResult;
   goals: Goal[];
 }
@@ -104,7 +97,7 @@ export interface BenchResults {
 const resultsDir = join(root, 'bench', 'results');
 const f = (value: number | null | undefined, digits = 1) => (value == null ? 'n/a' : value.toFixed(digits));
 const ms = (value: number | null) => (value === null ? 'n/a' : value < 10 ? value.toFixed(2) : value.toFixed(1));
-const percent = (ratio: number | undefined) => (ratio === undefined ? 'n/a' : `${f(ratio * 100, 0)} %`);
+const percent = (ratio: number) => `${f(ratio * 100, 0)} %`;
 const perRequest = (calls: number) => f(calls, calls % 1 === 0 ? 0 : 2);
 const goalLine = (goal: Goal, where = '') => `- ${goal.met ? '✅' : '❌'} ${where}${goal.name} (${goal.detail})`;
 const runLine = (results: BenchResults, what: string) =>
@@ -113,66 +106,33 @@ const runLine = (results: BenchResults, what: string) =>
 const commitOf = ({ subgraph }: BenchResults) =>
   `Subgraph at ${subgraph.gitCommit?.slice(0, 7) ?? 'unknown commit'}${subgraph.srcDirty ? ' with uncommitted src/ changes' : ''}.`;
 
-/** The scenarios' table and goals, as Markdown ('' when no scenario ran). */
+/** The scenarios' table, goals and problems, as Markdown ('' when no scenario ran). */
 export function markdownOf(results: BenchResults): string {
   const { settings, runs } = results;
   if (runs.length === 0) return '';
-  const withReference = runs.some((run) => run.reference);
   const lines = [
     `${runLine(results, `${settings.durationSeconds} s per measured run after ${settings.warmupSeconds} s of warm-up, ${settings.connections} connections, VENDOR_MAX_CONCURRENCY=${settings.vendorMaxConcurrency}`)}; ` +
       `fakes, system under test and autocannon share the machine. ${commitOf(results)}`,
+    '',
+    'Plain Apollo is the reference: plain Apollo Server 5 + DataLoaders over the same fakes (`bench/plainApollo.ts`), ' +
+      'no auth/validation/resilience/limits/logs/metrics: what the stack alone costs.',
+    '',
+    '| scenario | vendor latency | req/s subgraph | req/s baseline | subgraph vs baseline | req/s plain Apollo (vs baseline) | subgraph vs plain Apollo | p50 ms subgraph / baseline | p99 ms subgraph / baseline | vendor calls/req (minimum) | CPU ms/req subgraph / plain Apollo / baseline | peak RSS MiB subgraph / baseline |',
+    `| --- |${' ---: |'.repeat(11)}`,
   ];
-  if (withReference)
+  for (const { scenario, name, latencyMs, minimumCalls, subgraph: s, baseline: b, reference: r } of runs)
     lines.push(
-      '',
-      'Plain Apollo is the reference: plain Apollo Server 5 + DataLoaders over the same fakes (`bench/plainApollo.ts`), ' +
-        'no auth/validation/resilience/limits/logs/metrics: what the stack alone costs.',
+      `| ${scenario}. ${name} | ${latencyMs} ms | ${f(s.rps, 0)} | ${f(b.rps, 0)} | ${percent(s.rps / b.rps)} | ${f(r.rps, 0)} (${percent(r.rps / b.rps)}) | ${percent(s.rps / r.rps)} | ` +
+        `${ms(s.latencyMs.p50)} / ${ms(b.latencyMs.p50)} | ${ms(s.latencyMs.p99)} / ${ms(b.latencyMs.p99)} | ${perRequest(s.vendorCalls)} (${minimumCalls}) | ` +
+        `${f(s.cpuMsPerRequest, 2)} / ${f(r.cpuMsPerRequest, 2)} / ${f(b.cpuMsPerRequest, 2)} | ${f(s.peakRssMiB, 0)} / ${f(b.peakRssMiB, 0)} |`,
     );
-  const [referenceHeads, referenceCpu] = withReference
-    ? [' req/s plain Apollo (vs baseline) | subgraph vs plain Apollo |', ' plain Apollo /']
-    : ['', ''];
-  lines.push(
-    '',
-    `| scenario | vendor latency | req/s subgraph | req/s baseline | subgraph vs baseline |${referenceHeads} p50 ms subgraph / baseline | p99 ms subgraph / baseline | vendor calls/req (minimum) | CPU ms/req subgraph /${referenceCpu} baseline | peak RSS MiB subgraph / baseline |`,
-    `| --- | ---: | ---: | ---: | ---: |${withReference ? ' ---: | ---: |' : ''} ---: | ---: | ---: | ---: | ---: |`,
-  );
-  const problems: string[] = [];
-  for (const run of runs) {
-    const { subgraph: s, baseline: b, reference: r } = run;
-    const reference = withReference
-      ? ` ${r ? `${f(r.rps, 0)} (${percent(r.rps / b.rps)})` : 'n/a'} | ${percent(r && s.rps / r.rps)} |`
-      : '';
-    lines.push(
-      `| ${run.scenario}. ${run.name} | ${run.latencyMs} ms | ${f(s.rps, 0)} | ${f(b.rps, 0)} | ${percent(s.rps / b.rps)} |${reference} ` +
-        `${ms(s.latencyMs.p50)} / ${ms(b.latencyMs.p50)} | ${ms(s.latencyMs.p99)} / ${ms(b.latencyMs.p99)} | ${perRequest(s.vendorCalls)} (${run.minimumCalls}) | ` +
-        `${f(s.cpuMsPerRequest, 2)} /${withReference ? ` ${f(r?.cpuMsPerRequest, 2)} /` : ''} ${f(b.cpuMsPerRequest, 2)} | ${f(s.peakRssMiB, 0)} / ${f(b.peakRssMiB, 0)} |`,
-    );
-    const where = `- ⚠️ ${run.scenario}, ${run.latencyMs} ms`;
-    for (const [label, target] of [
-      ['subgraph', s],
-      ['baseline', b],
-      ...(r ? [['plain Apollo', r] as const] : []),
-    ] as const) {
-      if (target.dataDifference)
-        problems.push(`${where}: the ${label}'s data differs from the baseline's: ${target.dataDifference}`);
-      if (label !== 'subgraph' && target.vendorCalls !== run.minimumCalls)
-        problems.push(
-          `${where}, ${label}: ${perRequest(target.vendorCalls)} vendor calls per request, minimum ${run.minimumCalls}`,
-        );
-      if (target.failures > 0)
-        problems.push(`${where}, ${label}: ${target.failures} non-2xx answers, errors or timeouts`);
-      if ((target.otherCores ?? 0) > 0.25)
-        problems.push(`${where}, ${label}: other processes kept ${f(target.otherCores, 2)} cores busy during the run`);
-      if (Object.keys(target.vendorErrors).length > 0)
-        problems.push(`${where}, ${label}: vendor statuses ${JSON.stringify(target.vendorErrors)}`);
-    }
-  }
-  lines.push(
-    '',
-    'Goals:',
-    '',
-    ...runs.flatMap((run) =>
-      run.goals.map((goal) => goalLine(goal, `${run.scenario}. ${run.name}, ${run.latencyMs} ms: `)),
+  const where = (run: RunResult) => `${run.scenario}. ${run.name}, ${run.latencyMs} ms`;
+  lines.push('', 'Goals:', '', ...runs.flatMap((run) => run.goals.map((goal) => goalLine(goal, `${where(run)}: `))));
+  const problems = runs.flatMap((run) =>
+    (['subgraph', 'baseline', 'reference'] as const).flatMap((kind) =>
+      run[kind].problems.map(
+        (problem) => `- ⚠️ ${where(run)}, ${kind === 'reference' ? 'plain Apollo' : kind}: ${problem}`,
+      ),
     ),
   );
   if (problems.length > 0) lines.push('', 'Problems:', '', ...problems);
@@ -231,53 +191,35 @@ export function capacityMarkdownOf(results: BenchResults): string {
 }
 
 type ReadmeBlock = 'bench' | 'bench-capacity';
-const markersOf = (block: ReadmeBlock) => [`<!-- ${block}:start -->`, `<!-- ${block}:end -->`] as const;
-const withCapacity = (scenarioTables: string, capacityTables: string) =>
-  [scenarioTables, capacityTables && `## Capacity\n\n${capacityTables}`].filter(Boolean).join('\n');
-
-/** The README's text between the markers of `block` ('' when there are none). */
-function readmeBlock(readme: string, block: ReadmeBlock): string {
-  const [startMarker, endMarker] = markersOf(block);
-  const [start, end] = [readme.indexOf(startMarker), readme.indexOf(endMarker)];
-  return start >= 0 && end > start ? `${readme.slice(start + startMarker.length, end).trim()}\n` : '';
-}
 
 /** The README with the text between the markers of `block` replaced by `markdown`. */
 function withBlock(readme: string, block: ReadmeBlock, markdown: string): string {
-  const [startMarker, endMarker] = markersOf(block);
+  const [startMarker, endMarker] = [`<!-- ${block}:start -->`, `<!-- ${block}:end -->`];
   const [start, end] = [readme.indexOf(startMarker), readme.indexOf(endMarker)];
   if (start < 0 || end < start) throw new Error(`README.md has no ${startMarker} … ${endMarker}`);
   return `${readme.slice(0, start + startMarker.length)}\n${markdown.trimEnd()}\n${readme.slice(end)}`;
 }
 
 /**
- * Writes bench/results/<stamp>.json, the README's tables of what ran and latest.md (what the README
- * publishes: this run's tables, and the other set's last ones); a quick run only quick.json and
- * quick.md, which are not published (bench/.gitignore). Prints the tables.
+ * Writes bench/results/<stamp>.json and the README's tables of what ran; a quick run only quick.json
+ * and quick.md, which are not published (bench/.gitignore). Prints the tables.
  */
 export async function publish(results: BenchResults, stamp: string): Promise<void> {
   const [tables, capacityTables] = [markdownOf(results), capacityMarkdownOf(results)];
-  const markdown = withCapacity(tables, capacityTables);
+  const markdown = [tables, capacityTables && `## Capacity\n\n${capacityTables}`].filter(Boolean).join('\n');
   // Formatted as `npm run lint` (prettier --check .) expects.
   const prettier = await resolveConfig(join(resultsDir, 'results.json'));
   const json = await format(JSON.stringify(results), { ...prettier, parser: 'json' });
-  if (results.quick) {
-    writeFileSync(join(resultsDir, 'quick.json'), json);
-    writeFileSync(join(resultsDir, 'quick.md'), markdown);
-  } else {
-    writeFileSync(join(resultsDir, `${stamp}.json`), json);
+  writeFileSync(join(resultsDir, `${results.quick ? 'quick' : stamp}.json`), json);
+  if (results.quick) writeFileSync(join(resultsDir, 'quick.md'), markdown);
+  else {
     const readmePath = join(root, 'README.md');
     let readme = readFileSync(readmePath, 'utf8');
     if (tables) readme = withBlock(readme, 'bench', tables);
     if (capacityTables) readme = withBlock(readme, 'bench-capacity', capacityTables);
     writeFileSync(readmePath, readme);
-    writeFileSync(
-      join(resultsDir, 'latest.md'),
-      withCapacity(readmeBlock(readme, 'bench'), readmeBlock(readme, 'bench-capacity')),
-    );
   }
-  process.stderr.write(
-    `[bench] ${results.quick ? 'quick run: bench/results/quick.json and quick.md' : `bench/results/${stamp}.json, latest.md and the README's tables`} written\n`,
-  );
+  const written = results.quick ? 'quick.json and quick.md' : `${stamp}.json and the README's tables`;
+  process.stderr.write(`[bench] bench/results/${written} written\n`);
   process.stdout.write(`\n${markdown}`);
 }

@@ -5,20 +5,19 @@
 //   npm run bench -- --quick                       # 2 s runs: a smoke test, not published
 //   npm run bench -- --latencies 0 --scenarios 1 --duration 20 --connections 20 --vendor-concurrency 32
 //   npm run bench -- --profile --latencies 0       # CPU profiles of the subgraph and the reference, summarized
-//   npm run bench -- --no-reference                # without the plain Apollo reference
 //
 // dist/ is built first when it is older than src/. Per vendor latency: the sandbox fakes in a
 // process of their own (bench/vendors.ts); per scenario, the baseline (bench/baseline.ts), the
 // plain Apollo reference (bench/plainApollo.ts), then the subgraph as `npm run start:prod` runs
 // it, each a fresh process, checked, probed for its vendor calls, warmed up, then loaded by
-// autocannon from this process. Writes bench/results/<timestamp>.json and latest.md and the
-// README's tables.
+// autocannon from this process.
+import assert from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isDeepStrictEqual, parseArgs } from 'node:util';
+import { parseArgs } from 'node:util';
 import buildWhenStale from '../test/support/buildSetup.js';
 import { root } from '../test/support/npmScripts.js';
 import { unlimitedRateLimitsEnv } from '../test/support/subgraph.js';
@@ -26,14 +25,7 @@ import { signToken } from '../test/support/tokens.js';
 import { capacityLatencyMs, killRedisServers, runCapacity } from './capacity.js';
 import { summary, type CpuProfile, type TimeWindow } from './cpuprofile.js';
 import { cpuMeter, killAllChildren, quietCores, rssMiB, stopChild, waitForQuietMachine } from './processes.js';
-import {
-  publish,
-  type BenchResults,
-  type CapacityResults,
-  type Goal,
-  type RunResult,
-  type TargetResult,
-} from './report.js';
+import { publish, type BenchResults, type Goal, type RunResult, type TargetResult } from './report.js';
 import { scenarios, type Scenario } from './scenarios.js';
 import {
   calls,
@@ -52,18 +44,15 @@ import {
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
-const usage = `usage: npm run bench -- [--quick] [--duration S] [--warmup S] [--connections N]
-  [--latencies 0,20] [--scenarios 1,2,3] [--vendor-concurrency N] [--no-reference] [--profile]
-  [--capacity] [--capacity-connections N]
-Without --scenarios, --latencies or --profile, the capacity set runs too; --capacity alone runs only it.`;
-
 function fail(message: string): never {
-  process.stderr.write(`${message}\n${usage}\n`);
+  process.stderr.write(`${message}\nusage: npm run bench -- [--quick] [--duration S] [--warmup S] [--connections N]
+  [--latencies 0,20] [--scenarios 1,2,3] [--vendor-concurrency N] [--profile] [--capacity] [--capacity-connections N]
+Without --scenarios, --latencies or --profile, the capacity set runs too; --capacity alone runs only it.\n`);
   process.exit(2);
 }
 
 function options() {
-  const { values } = (() => {
+  const values = (() => {
     try {
       return parseArgs({
         options: {
@@ -74,12 +63,11 @@ function options() {
           latencies: { type: 'string' },
           scenarios: { type: 'string' },
           'vendor-concurrency': { type: 'string', default: '64' },
-          'no-reference': { type: 'boolean', default: false },
           profile: { type: 'boolean', default: false },
           capacity: { type: 'boolean', default: false },
           'capacity-connections': { type: 'string', default: '30' },
         },
-      });
+      }).values;
     } catch (error) {
       return fail((error as Error).message);
     }
@@ -102,7 +90,6 @@ function options() {
     latenciesMs: runScenarios ? list('latencies', values.latencies ?? '0,20') : [],
     scenarios: scenarios.filter((scenario) => selected.includes(scenario.id)),
     vendorMaxConcurrency: whole('vendor-concurrency', values['vendor-concurrency'], 1),
-    reference: !values['no-reference'],
     profile: values.profile,
     capacity: values.capacity || !targeted,
     capacityConnections: whole('capacity-connections', values['capacity-connections'], 3),
@@ -110,39 +97,7 @@ function options() {
 }
 type Options = ReturnType<typeof options>;
 
-// ---------------------------------------------------------------------------------------------
-// The systems under test
-
 type Kind = 'baseline' | 'reference' | 'subgraph';
-
-/**
- * The scenarios' subgraph: production, everything on but the vendor-response cache (every vendor
- * call is still made, as in the baseline); the client-side rate limits lifted, since the real
- * vendors' would make this a benchmark of the rate limiter, and room for every connection's calls
- * to wait for a slot (scenario 2 queues up to 80 per request).
- */
-const subgraphSettings = (opts: Options) => ({
-  CACHE: 'off',
-  ...unlimitedRateLimitsEnv,
-  VENDOR_MAX_QUEUE: String(Math.max(1_000, opts.connections * 200)),
-});
-
-/** Each gets the scenario's request with its token; the baseline and the reference check none. */
-async function start(kind: Kind, scenario: Scenario, headers: Record<string, string>, env: Environment, opts: Options) {
-  const body = JSON.stringify(kind === 'baseline' ? scenario.baseline : scenario.graphql);
-  if (kind === 'subgraph') {
-    return { ...(await startSubgraph('subgraph', env, subgraphSettings(opts))), body, headers };
-  }
-  // The reference is profiled with the subgraph, so that the two profiles show what our layers add.
-  const script = kind === 'baseline' ? 'bench/baseline.ts' : 'bench/plainApollo.ts';
-  const args = [...(kind === 'reference' ? profilerArgs(env) : []), '--import', 'tsx', script];
-  const { child, url } = await startWithVendors(kind, args, env, { NODE_ENV: 'production' });
-  return { child, url: kind === 'baseline' ? `${url}/scenario${scenario.id}` : `${url}/graphql`, body, headers };
-}
-
-// ---------------------------------------------------------------------------------------------
-// One measurement
-
 const probeRequests = 5;
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
@@ -154,15 +109,35 @@ interface Measured {
   window: TimeWindow;
 }
 
-async function measure(
-  kind: Kind,
-  scenario: Scenario,
-  headers: Record<string, string>,
-  env: Environment,
-  opts: Options,
-) {
+/** A fresh process of `kind`, sent the scenario's request with its token (the baseline and the reference check none). */
+async function start(kind: Kind, scenario: Scenario, env: Environment, opts: Options): Promise<Target> {
+  const token = await signToken({ secret: env.jwtSecret, ...scenario.asker, expiresIn: 6 * 3600 });
+  // ROUTER_SECRET is set, as in production: only the gateway may call the subgraph.
+  const headers = {
+    'content-type': 'application/json',
+    authorization: `Bearer ${token}`,
+    'router-authorization': env.routerSecret,
+  };
+  const body = JSON.stringify(kind === 'baseline' ? scenario.baseline : scenario.graphql);
+  if (kind === 'subgraph') {
+    // Production, everything on but the vendor-response cache (every vendor call is still made, as
+    // in the baseline); the client-side rate limits lifted, since the real vendors' would make this
+    // a benchmark of the rate limiter; room for every connection's calls (scenario 2 queues 80 each).
+    const queue = String(Math.max(1_000, opts.connections * 200));
+    const settings = { CACHE: 'off', ...unlimitedRateLimitsEnv, VENDOR_MAX_QUEUE: queue };
+    return { ...(await startSubgraph('subgraph', env, settings)), body, headers };
+  }
+  // The reference is profiled with the subgraph, so that the two profiles show what our layers add.
+  const script = kind === 'baseline' ? 'bench/baseline.ts' : 'bench/plainApollo.ts';
+  const args = [...(kind === 'reference' ? profilerArgs(env) : []), '--import', 'tsx', script];
+  const { child, url } = await startWithVendors(kind, args, env, { NODE_ENV: 'production' });
+  return { child, url: kind === 'baseline' ? `${url}/scenario${scenario.id}` : `${url}/graphql`, body, headers };
+}
+
+async function measure(kind: Kind, scenario: Scenario, env: Environment, opts: Options): Promise<Measured> {
   const label = `${kind}, scenario ${scenario.id}, ${env.latencyMs} ms`;
-  const target: Target = await start(kind, scenario, headers, env, opts);
+  const target = await start(kind, scenario, env, opts);
+  const pids = [target.child.pid, env.vendorsPid];
   try {
     // Correct answers first: a fast error is no result.
     const data = await once(target);
@@ -175,75 +150,60 @@ async function measure(
 
     log(`${label}: warm-up ${opts.warmupSeconds} s`);
     if (opts.warmupSeconds > 0) await fire(target, opts.warmupSeconds, opts.connections);
-    // A run other processes disturbed is measured again (at most 3 runs; the least disturbed is kept).
-    const attempts = [];
-    for (let attempt = 1; attempt <= 3; attempt += 1) {
-      await vendorsIdle(env);
-      await resetCalls(env);
-      await waitForQuietMachine([target.child.pid, env.vendorsPid], (message) => log(`${label}: ${message}`));
-      log(`${label}: measuring ${opts.durationSeconds} s × ${opts.connections} connections`);
-      const [fromUs, meter] = [monotonicUs(), cpuMeter([target.child.pid, env.vendorsPid])];
-      const fired = await fire(target, opts.durationSeconds, opts.connections);
-      const { firstMs: cpuMs, otherCores } = meter();
-      const window = { fromUs, toUs: monotonicUs() };
-      await vendorsIdle(env);
-      attempts.push({ fired, cpuMs, otherCores, window, statuses: (await calls(env)).byStatus });
-      if ((otherCores ?? 0) <= quietCores) break;
-      log(`${label}: other processes kept ${otherCores?.toFixed(2)} cores busy; measuring again`);
-    }
-    const best = attempts.reduce((a, b) => ((b.otherCores ?? 0) < (a.otherCores ?? 0) ? b : a));
-    const { fired, cpuMs, otherCores, window, statuses } = best;
+    await vendorsIdle(env);
+    await resetCalls(env);
+    await waitForQuietMachine(pids, (message) => log(`${label}: ${message}`));
+    log(`${label}: measuring ${opts.durationSeconds} s × ${opts.connections} connections`);
+    const [fromUs, meter] = [monotonicUs(), cpuMeter(pids)];
+    const fired = await fire(target, opts.durationSeconds, opts.connections);
+    const { firstMs: cpuMs, otherCores } = meter();
+    const window = { fromUs, toUs: monotonicUs() };
+    await vendorsIdle(env);
+    const statuses = Object.entries((await calls(env)).byStatus).filter(([status]) => !['200', '404'].includes(status));
+    // The subgraph's vendor calls are a goal; the others' must be the minimum for theirs to be a yardstick.
+    const problems = [
+      kind !== 'subgraph' &&
+        vendorCalls !== scenario.minimumCalls &&
+        `${vendorCalls} vendor calls per request, minimum ${scenario.minimumCalls}`,
+      fired.failures > 0 && `${fired.failures} non-2xx answers, errors or timeouts`,
+      otherCores > quietCores && `other processes kept ${otherCores.toFixed(2)} cores busy during the run`,
+      statuses.length > 0 && `vendor statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
+    ].filter((problem) => typeof problem === 'string');
     const result: TargetResult = {
       rps: fired.requests / fired.durationSeconds,
       latencyMs: { p50: percentile(fired.latencies, 50), p99: percentile(fired.latencies, 99) },
       vendorCalls,
       cpuMsPerRequest: cpuMs === null || fired.requests === 0 ? null : cpuMs / fired.requests,
       peakRssMiB: rssMiB(target.child.pid, 'VmHWM'),
-      failures: fired.failures,
-      vendorErrors: Object.fromEntries(Object.entries(statuses).filter(([status]) => !['200', '404'].includes(status))),
-      otherCores,
+      problems,
     };
-    log(
-      `${label}: ${JSON.stringify(result, (_, value: unknown) => (typeof value === 'number' ? Number(value.toFixed(2)) : value))}`,
-    );
-    return { result, data, pid: target.child.pid, window } satisfies Measured;
+    const rounded = (_: string, value: unknown) => (typeof value === 'number' ? Number(value.toFixed(2)) : value);
+    log(`${label}: ${JSON.stringify(result, rounded)}`);
+    return { result, data, pid: target.child.pid, window };
   } finally {
     await stopChild(target.child);
   }
 }
 
-/** Where a target's `data` first differs from the baseline's. */
-function firstDifference(a: unknown, b: unknown, path = 'data'): string | undefined {
-  if (isDeepStrictEqual(a, b)) return undefined;
-  if (a && b && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
-    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
-      const difference = firstDifference(
-        (a as Record<string, unknown>)[key],
-        (b as Record<string, unknown>)[key],
-        `${path}.${key}`,
-      );
-      if (difference) return difference;
-    }
-  }
-  return `${path}: ${JSON.stringify(a)?.slice(0, 200)}, baseline ${JSON.stringify(b)?.slice(0, 200)}`;
-}
-
-/** One scenario at one vendor latency: the targets' results, their data compared, the goals (issue 14's). */
+/** One scenario at one vendor latency: the targets' results, their data compared, issue 14's goals. */
 function runResultOf(
   scenario: Scenario,
   latencyMs: number,
-  { baseline, reference, subgraph }: { baseline: Measured; reference?: Measured; subgraph: Measured },
+  { baseline, reference, subgraph }: Record<Kind, Measured>,
 ): RunResult {
-  for (const [kind, target] of [
-    ['reference', reference],
-    ['subgraph', subgraph],
-  ] as const) {
-    const difference = target && firstDifference(target.data, baseline.data);
-    if (!target || !difference) continue;
-    target.result.dataDifference = difference;
-    log(`⚠️ scenario ${scenario.id}: the ${kind}'s data differs from the baseline's: ${difference}`);
+  for (const target of [reference, subgraph]) {
+    try {
+      assert.deepStrictEqual(target.data, baseline.data);
+    } catch (error) {
+      // node:assert's diff (+ this target's, - the baseline's), on one line for the Problems list.
+      const lines = (error as Error).message.split('\n').slice(3);
+      const diff = lines.filter((line) => line.trim() !== '...').join(' ');
+      const difference = diff.replace(/\s+/g, ' ').trim().slice(0, 400);
+      target.result.problems.push(`its data differs from the baseline's: ${difference}`);
+      log(`⚠️ scenario ${scenario.id}: ${target === subgraph ? 'the subgraph' : 'the reference'}: ${difference}`);
+    }
   }
-  const [s, b, r] = [subgraph.result, baseline.result, reference?.result];
+  const [s, r, b] = [subgraph.result, reference.result, baseline.result];
   const n = (value: number | null, digits: number) => value?.toFixed(digits) ?? 'n/a';
   const goal = (name: string, met: boolean, detail: string): Goal => ({ name, met, detail });
   const goals = [
@@ -254,7 +214,8 @@ function runResultOf(
     ),
     goal('peak RSS ≤ 250 MiB', (s.peakRssMiB ?? Infinity) <= 250, `${n(s.peakRssMiB, 0)} MiB`),
   ];
-  if (latencyMs === 0 && r) {
+  if (latencyMs === 0) {
+    const share = scenario.id === 1 ? 0.6 : 0.75;
     const [ours, theirs] = [s.cpuMsPerRequest ?? Infinity, r.cpuMsPerRequest ?? -Infinity];
     goals.push(
       goal("req/s ≥ plain Apollo's", s.rps >= r.rps, `${n(s.rps, 0)} vs ${n(r.rps, 0)} req/s`),
@@ -263,11 +224,6 @@ function runResultOf(
         ours <= theirs,
         `${n(s.cpuMsPerRequest, 2)} vs ${n(r.cpuMsPerRequest, 2)} ms`,
       ),
-    );
-  }
-  if (latencyMs === 0) {
-    const share = scenario.id === 1 ? 0.6 : 0.75;
-    goals.push(
       goal(
         `throughput ≥ ${share * 100} % of the baseline`,
         s.rps >= share * b.rps,
@@ -281,28 +237,11 @@ function runResultOf(
     goals.push(goal('p50 within 2 ms of the baseline', ours - theirs <= 2, detail));
   }
   const { id, name, minimumCalls } = scenario;
-  return {
-    scenario: id,
-    name,
-    latencyMs,
-    minimumCalls,
-    baseline: b,
-    ...(reference && { reference: reference.result }),
-    subgraph: s,
-    goals,
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-
-interface Profiled {
-  pid: number;
-  label: string;
-  window: TimeWindow;
+  return { scenario: id, name, latencyMs, minimumCalls, baseline: b, reference: r, subgraph: s, goals };
 }
 
 /** Names each profile after its run, and prints its main thread's summary, measured run only. */
-function summarizeProfiles(profileDir: string, profiled: Profiled[]): void {
+function summarizeProfiles(profileDir: string, profiled: { pid: number; label: string; window: TimeWindow }[]) {
   for (const file of readdirSync(profileDir)) {
     // Node names them CPU.<date>.<time>.<pid>.<thread>.<sequence>.cpuprofile; thread 0 is the main
     // thread, others are workers (tsx's module loader, in the reference).
@@ -315,7 +254,7 @@ function summarizeProfiles(profileDir: string, profiled: Profiled[]): void {
     const profile = JSON.parse(readFileSync(named, 'utf8')) as CpuProfile;
     process.stdout.write(
       `\n## CPU profile, ${run.label}, measured run only\n` +
-        `(${named}; npx tsx bench/cpuprofile.ts ${named} --from ${run.window.fromUs} --to ${run.window.toUs} --callers NAME)\n` +
+        `(${named}; npx tsx bench/cpuprofile.ts ${named} --from ${run.window.fromUs} --to ${run.window.toUs})\n` +
         `${summary(profile, 25, run.window)}\n`,
     );
   }
@@ -338,33 +277,20 @@ async function main(): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'customer-subgraph-bench-'));
   const profileDir = opts.profile ? join(root, 'bench', 'results', 'profiles', stamp) : null;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
-  const jwtSecret = randomBytes(36).toString('base64url');
-  const shared = {
-    jwtSecret,
-    routerSecret: randomBytes(24).toString('base64url'),
-    tmp,
-    profileDir,
-    vendorMaxConcurrency: opts.vendorMaxConcurrency,
-  };
+  const [jwtSecret, routerSecret] = [randomBytes(36).toString('base64url'), randomBytes(24).toString('base64url')];
+  const shared = { jwtSecret, routerSecret, tmp, profileDir, vendorMaxConcurrency: opts.vendorMaxConcurrency };
 
   const runs: RunResult[] = [];
-  const profiled: Profiled[] = [];
-  let capacity: CapacityResults | undefined;
+  const profiled: { pid: number; label: string; window: TimeWindow }[] = [];
+  let capacity: BenchResults['capacity'];
   try {
     for (const latencyMs of opts.latenciesMs) {
       await withVendors(latencyMs, false, shared, async (env) => {
         for (const scenario of opts.scenarios) {
-          const token = await signToken({ secret: jwtSecret, ...scenario.asker, expiresIn: 6 * 3600 });
-          // ROUTER_SECRET is set, as in production: only the gateway may call the subgraph.
-          const headers = {
-            'content-type': 'application/json',
-            authorization: `Bearer ${token}`,
-            'router-authorization': env.routerSecret,
-          };
-          const baseline = await measure('baseline', scenario, headers, env, opts);
-          const reference = opts.reference ? await measure('reference', scenario, headers, env, opts) : undefined;
-          const subgraph = await measure('subgraph', scenario, headers, env, opts);
-          if (reference) profiled.push({ ...reference, label: `${latencyMs}ms-scenario${scenario.id}-reference` });
+          const baseline = await measure('baseline', scenario, env, opts);
+          const reference = await measure('reference', scenario, env, opts);
+          const subgraph = await measure('subgraph', scenario, env, opts);
+          profiled.push({ ...reference, label: `${latencyMs}ms-scenario${scenario.id}-reference` });
           profiled.push({ ...subgraph, label: `${latencyMs}ms-scenario${scenario.id}` });
           runs.push(runResultOf(scenario, latencyMs, { baseline, reference, subgraph }));
         }
@@ -377,16 +303,12 @@ async function main(): Promise<void> {
   }
 
   const srcStatus = git(['status', '--porcelain', '--', 'src']);
+  const { quick, durationSeconds, warmupSeconds, connections, vendorMaxConcurrency } = opts;
   const results: BenchResults = {
     startedAt,
-    quick: opts.quick,
+    quick,
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model.trim() ?? 'unknown CPU', node: process.version },
-    settings: {
-      durationSeconds: opts.durationSeconds,
-      warmupSeconds: opts.warmupSeconds,
-      connections: opts.connections,
-      vendorMaxConcurrency: opts.vendorMaxConcurrency,
-    },
+    settings: { durationSeconds, warmupSeconds, connections, vendorMaxConcurrency },
     subgraph: { gitCommit: git(['rev-parse', 'HEAD']), srcDirty: srcStatus === null ? null : srcStatus !== '' },
     runs,
     ...(capacity && { capacity }),
@@ -403,19 +325,14 @@ function killEverything(): void {
   killRedisServers();
 }
 process.once('exit', killEverything);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.once(signal, () => {
     log(`${signal}: stopping`);
-    killEverything();
     process.exit(130);
   });
-}
-
-try {
-  await main();
-} catch (error) {
-  log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  process.exitCode = 1;
-} finally {
-  killEverything();
-}
+await main()
+  .catch((error: unknown) => {
+    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exitCode = 1;
+  })
+  .finally(killEverything);

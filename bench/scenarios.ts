@@ -23,29 +23,18 @@ const idOf = (n: number) => `cust_${String(n).padStart(4, '0')}`;
 /** cust_<from> … in the sandbox's spelling. */
 export const range = (from: number, count: number) => Array.from({ length: count }, (_, index) => idOf(from + index));
 
-// ---------------------------------------------------------------------------------------------
 // Scenario 1: one customer, as a customer's own app asks for its profile page.
 
 /** The rich sandbox customer: known to all three vendors, linked to Imprint. */
 export const scenario1CustomerId = 'cust_0001';
 
-const scenario1Query = `query CustomerProfile($id: ID!) {
-  customer(id: $id) {
-    id
-    gameballId
-    gender
-    location { country city }
-    tags
-    purchaseHistory { totalSpent { amount currencyCode } orderCount lastOrderAt }
-    referral { code link }
-    orderSummary { count totalAmount { amount currencyCode } lastOrderAt }
-    redemptionSummary { total succeeded }
-    loyaltyPoints { balance campaigns { campaignName balance } }
-    cardPrograms { name status }
-  }
-}`;
+const scenario1Query = `query CustomerProfile($id: ID!) { customer(id: $id) {
+  id gameballId gender location { country city } tags
+  purchaseHistory { totalSpent { amount currencyCode } orderCount lastOrderAt } referral { code link }
+  orderSummary { count totalAmount { amount currencyCode } lastOrderAt } redemptionSummary { total succeeded }
+  loyaltyPoints { balance campaigns { campaignName balance } } cardPrograms { name status }
+} }`;
 
-// ---------------------------------------------------------------------------------------------
 // Scenario 2: a gateway's entity fetch, 100 representations of 80 customers, public fields from
 // Gameball's profile and Voucherify's summaries.
 
@@ -62,26 +51,15 @@ const scenario2Representations = Array.from({ length: 20 }, (_, block) => [
 // What a router sends a subgraph: one operation, representations as a variable.
 const scenario2Query = `query($representations:[_Any!]!){_entities(representations:$representations){...on Customer{__typename id gameballId gender location{country city} purchaseHistory{totalSpent{amount currencyCode} orderCount} referral{code} orderSummary{count totalAmount{amount currencyCode}} loyaltyPoints{balance}}}}`;
 
-// ---------------------------------------------------------------------------------------------
 // Scenario 3: a support tool looks up 50 customers with personal data, coupons and card programs.
 
 /** cust_0001 … cust_0050: includes the fallbacks (PII from Voucherify or Imprint) and broken links. */
 const scenario3Ids = range(1, 50);
 
-const scenario3Query = `query SupportLookup($ids: [ID!]!) {
-  customers(ids: $ids) {
-    id
-    displayName
-    email
-    phone
-    dateOfBirth
-    address { line1 line2 city region postalCode country }
-    coupons { code name type value currency expiresAt }
-    cardPrograms { name status }
-  }
-}`;
-
-// ---------------------------------------------------------------------------------------------
+const scenario3Query = `query SupportLookup($ids: [ID!]!) { customers(ids: $ids) {
+  id displayName email phone dateOfBirth address { line1 line2 city region postalCode country }
+  coupons { code name type value currency expiresAt } cardPrograms { name status }
+} }`;
 
 const dataset = createDataset();
 /** Whether the customer's Voucherify record links to Imprint: then Imprint must be asked too. */
