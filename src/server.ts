@@ -30,6 +30,7 @@ import { RedisLink } from './redis.js';
 import { staleReadsPlugin } from './cache/staleReads.js';
 import { VendorCache } from './cache/vendorCache.js';
 import { closeVendorClients, createVendorClients } from './vendors/clients.js';
+import { requestOver } from './vendors/http.js';
 import type { VendorSettings } from './vendors/settings.js';
 
 export interface RunningServer {
@@ -173,7 +174,7 @@ export async function startServer(options: {
     // in flight (a lookup another one made unnecessary, a field the client cannot get any more) are
     // given up: nobody would read them, and they would spend the caller's share of the quota.
     const requestEnded = new AbortController();
-    res.once('close', () => requestEnded.abort());
+    res.once('close', () => requestEnded.abort(requestOver));
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
       // Throws a 401 for the whole request on a bad token or a missing router secret.
