@@ -7,6 +7,7 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { Caller } from './caller.js';
 
 export interface TokenSettings {
@@ -36,6 +37,8 @@ export const asymmetricAlgorithms = [
 const symmetricAlgorithms = ['HS256'];
 /** Seconds of clock skew allowed between the token's issuer and this host. */
 const clockTolerance = 5;
+/** How long a verified token is taken without checking it again: a withdrawn JWKS key is honoured at most this much longer. */
+const reverifyAfterMs = 60_000;
 
 export class InvalidTokenError extends Error {
   override readonly name = 'InvalidTokenError';
@@ -50,6 +53,13 @@ export class KeysUnavailableError extends Error {
 export class TokenVerifier {
   private readonly secret: KeyObject | null;
   private readonly jwks: JWTVerifyGetKey | null;
+  /**
+   * Callers of tokens verified lately, by the token: a caller's next requests skip the signature
+   * check (4 % of a one-customer request's CPU with HS256, more with RSA). Only verified tokens
+   * are kept, until their `exp` (or their maximum age) and for a minute at most; a forged one is
+   * checked every time and takes no place.
+   */
+  private readonly verifiedTokens = new LRUCache<string, { caller: Caller; validUntil: number }>({ max: 5_000 });
 
   constructor(private readonly settings: TokenSettings) {
     this.secret = settings.secret ? createSecretKey(new TextEncoder().encode(settings.secret)) : null;
@@ -57,6 +67,16 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<Caller> {
+    const now = Date.now();
+    const known = this.verifiedTokens.get(token);
+    if (known && now < known.validUntil) return known.caller;
+    const { caller, validUntil } = await this.verifyNow(token, now);
+    if (validUntil > now) this.verifiedTokens.set(token, { caller, validUntil });
+    return caller;
+  }
+
+  /** The caller, and until when (epoch ms) the token may be taken without another check. */
+  private async verifyNow(token: string, now: number): Promise<{ caller: Caller; validUntil: number }> {
     const options = {
       issuer: this.settings.issuer ?? undefined,
       audience: this.settings.audience ?? undefined,
@@ -84,7 +104,11 @@ export class TokenVerifier {
     // With a max age, jose has checked this already.
     if (this.settings.maxTokenAgeSeconds === null && issuedInTheFuture(payload))
       throw new InvalidTokenError('token rejected (ERR_JWT_CLAIM_VALIDATION_FAILED)');
-    return callerOf(payload);
+    // Where jose's own checks (with their tolerance) could first refuse it, and not later.
+    const { maxTokenAgeSeconds } = this.settings;
+    const limits = [now + reverifyAfterMs, (payload.exp ?? 0) * 1000];
+    if (maxTokenAgeSeconds !== null) limits.push(((payload.iat ?? 0) + maxTokenAgeSeconds) * 1000);
+    return { caller: callerOf(payload), validUntil: Math.min(...limits) };
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT, UnsecuredJWT, base64url, exportJWK, exportSPKI, type JWTPayload } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { callerOf, InvalidTokenError, TokenVerifier, type TokenSettings } from '../../src/auth/tokens.js';
 import { signingKey, startJwksServer, type JwksServer, type SigningKey } from '../support/jwks.js';
 
@@ -335,6 +335,59 @@ describe('TokenVerifier with a JWKS', () => {
     ])('refuses an HS256 token with %s (algorithm confusion)', async (_, makeToken) => {
       expect(await rejectionOf(verifier, await makeToken())).toBeInstanceOf(InvalidTokenError);
     });
+  });
+});
+
+describe('TokenVerifier remembering verified tokens', () => {
+  // Dates only: jose and the verifier read the clock through Date; timers and I/O run as usual.
+  afterEach(() => void vi.useRealTimers());
+  const later = (seconds: number) => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + seconds * 1000);
+  };
+
+  it('still refuses a token that differs from a verified one in its signature or its payload', async () => {
+    const verifier = new TokenVerifier(settings({ secret }));
+    const token = await hs256({ sub: 'cust_0001', exp: 60 });
+    expect((await verifier.verify(token)).subject).toBe('cust_0001');
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const forged = base64url.encode(JSON.stringify({ sub: 'cust_0002', exp: now() + 60, scope: 'pii:read' }));
+    const otherSignature = (await hs256({ sub: 'cust_0001', exp: 60 }, otherSecret)).split('.')[2];
+    for (const changed of [`${header}.${forged}.${signature}`, `${header}.${payload}.${otherSignature}`])
+      expect(await rejectionOf(verifier, changed)).toBeInstanceOf(InvalidTokenError);
+    expect((await verifier.verify(token)).subject).toBe('cust_0001');
+  });
+
+  it('refuses a verified token once it has expired', async () => {
+    const verifier = new TokenVerifier(settings({ secret }));
+    const token = await hs256({ sub: 'a', exp: 60 });
+    expect((await verifier.verify(token)).subject).toBe('a');
+    later(120);
+    expect(await rejectionOf(verifier, token)).toBeInstanceOf(InvalidTokenError);
+  });
+
+  it('refuses a verified token once it is older than the max age, whatever its exp', async () => {
+    const verifier = new TokenVerifier(settings({ secret, maxTokenAgeSeconds: 60 }));
+    const token = await hs256({ sub: 'a', exp: 86_400 });
+    expect((await verifier.verify(token)).subject).toBe('a');
+    later(120);
+    expect(await rejectionOf(verifier, token)).toBeInstanceOf(InvalidTokenError);
+  });
+
+  it('checks a verified token again within minutes: a key withdrawn from the JWKS stops being honoured', async () => {
+    const key = await signingKey('RS256', 'rotated-1');
+    const jwks = await startJwksServer([key.jwk]);
+    try {
+      const verifier = new TokenVerifier(settings({ jwksUrl: jwks.url }));
+      const token = await signedBy(key, { sub: 'a', exp: 86_400 });
+      expect((await verifier.verify(token)).subject).toBe('a');
+      jwks.publish([]);
+      // Past jose's own 10 minutes of keeping a fetched JWKS.
+      later(11 * 60);
+      expect(await rejectionOf(verifier, token)).toBeInstanceOf(InvalidTokenError);
+    } finally {
+      await jwks.close();
+    }
   });
 });
 

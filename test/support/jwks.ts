@@ -23,19 +23,22 @@ export interface JwksServer {
   url: string;
   /** How many times the JWKS was fetched. */
   requests(): number;
+  /** From now on, publishes `keys` instead (a key rotation). */
+  publish(keys: JWK[]): void;
   close(): Promise<void>;
 }
 
 /** An identity provider's JWKS endpoint on 127.0.0.1, publishing `keys`. */
 export async function startJwksServer(keys: JWK[]): Promise<JwksServer> {
   let requests = 0;
+  let published = keys;
   const server = createServer((req, res) => {
     if (req.url !== '/.well-known/jwks.json') {
       res.writeHead(404).end();
       return;
     }
     requests += 1;
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys }));
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: published }));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -45,6 +48,7 @@ export async function startJwksServer(keys: JWK[]): Promise<JwksServer> {
   return {
     url: `http://127.0.0.1:${port}/.well-known/jwks.json`,
     requests: () => requests,
+    publish: (next) => void (published = next),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
