@@ -26,7 +26,16 @@ export type Selection = Pick<
   'fieldNodes' | 'fragments' | 'schema' | 'variableValues' | 'operation'
 >;
 
-const cache = new WeakMap<readonly FieldNode[], WeakMap<object, readonly FieldUse[]>>();
+/**
+ * Plans by the field's nodes, one level per node: graphql-js builds a new `fieldNodes` array for
+ * every execution, but of the nodes of the one parsed document, and the same node can be merged
+ * with different others in different places.
+ */
+interface PlanKey {
+  readonly next: WeakMap<FieldNode, PlanKey>;
+  byVariables?: WeakMap<object, readonly FieldUse[]>;
+}
+const plans: PlanKey = { next: new WeakMap() };
 /** The cache key of a document whose @skip/@include conditions use no variable: one result for every request. */
 const anyVariables = {};
 const usesVariables = new WeakMap<OperationDefinitionNode, boolean>();
@@ -39,8 +48,13 @@ const usesVariables = new WeakMap<OperationDefinitionNode, boolean>();
  * of them a caller may read is decided per customer.
  */
 export function customerFieldsOf(selection: Selection): readonly FieldUse[] {
-  const byVariables = cache.get(selection.fieldNodes) ?? new WeakMap();
-  cache.set(selection.fieldNodes, byVariables);
+  let plan = plans;
+  for (const node of selection.fieldNodes) {
+    const next = plan.next.get(node) ?? { next: new WeakMap() };
+    plan.next.set(node, next);
+    plan = next;
+  }
+  const byVariables = (plan.byVariables ??= new WeakMap());
   // Documents are parsed once (src/documentStore.ts), so their nodes key a plan across requests.
   const key = conditionsUseVariables(selection) ? selection.variableValues : anyVariables;
   const cached = byVariables.get(key);
