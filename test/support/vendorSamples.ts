@@ -180,3 +180,8 @@ export const imprintCustomer = {
   created_at: '2025-02-13T19:08:07.000Z',
   updated_at: '2025-02-13T19:08:07.000Z',
 };
+
+/** A sample without the keys a client drops: what it must keep of the rest, all of it. */
+export function withoutKeys<T extends object, K extends keyof T>(sample: T, ...keys: K[]): Omit<T, K> {
+  return Object.fromEntries(Object.entries(sample).filter(([key]) => !keys.includes(key as K))) as Omit<T, K>;
+}
