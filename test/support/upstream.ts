@@ -20,6 +20,8 @@ export type Reply =
       body?: string;
       /** Send the status line, headers and body so far, then never finish the body. */
       stall?: boolean;
+      /** Send the status line, headers and body so far, then drop the connection. */
+      cutOff?: boolean;
     }
   /** Never answer: the request stays open until the client gives up or the server closes. */
   | { hang: true }
@@ -69,7 +71,7 @@ export function json(status: number, value: unknown, headers: Record<string, str
   return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(value) };
 }
 
-/** Answers `req` as `reply` says: a response, a stalled body, no answer, or a dropped socket. */
+/** Answers `req` as `reply` says: a response, a stalled or cut-off body, no answer, or a dropped socket. */
 export function sendReply(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
   if ('hang' in reply) return;
   if ('destroy' in reply) {
@@ -77,8 +79,8 @@ export function sendReply(req: IncomingMessage, res: ServerResponse, reply: Repl
     return;
   }
   res.writeHead(reply.status, reply.headers);
-  if (reply.stall) {
-    res.write(reply.body ?? '');
+  if (reply.stall || reply.cutOff) {
+    res.write(reply.body ?? '', () => reply.cutOff && req.socket.destroy());
     return;
   }
   res.end(reply.body ?? '');

@@ -176,6 +176,18 @@ describe.each(endpoints)('$vendor $name', (endpoint) => {
     expect(error.failure).toBe('timeout');
   });
 
+  it('fails with unavailable when the connection drops half way through the body', async () => {
+    ctx.up.respond(() => ({
+      status: 200,
+      headers: { 'content-type': 'application/json', 'content-length': '4096' },
+      body: `{"customerId": "${CUSTOMER_ID}", `,
+      cutOff: true,
+    }));
+    const error = await upstreamFailure(open({ timeoutMs: 5_000 }).call(CUSTOMER_ID));
+    expect(error.failure).toBe('unavailable');
+    expectNoLeak(error, forbidden);
+  });
+
   it('refuses a 2xx body larger than VENDOR_MAX_RESPONSE_BYTES as a bad response', async () => {
     const large = JSON.stringify({ padding: 'x'.repeat(64 * 1024) });
     ctx.up.respond(() => ({ status: 200, headers: { 'content-type': 'application/json' }, body: large }));
