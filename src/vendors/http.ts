@@ -339,7 +339,7 @@ export class VendorHttp {
         body,
       });
       status = statusCode;
-      if (statusCode >= 200 && statusCode < 300) return read(received);
+      if (isSuccess(statusCode)) return read(received);
       // Error bodies are parsed for two fields only and never logged or kept: they may echo
       // personal data or credentials.
       const errorBody = parseOrUndefined(received);
@@ -380,12 +380,9 @@ export class VendorHttp {
   }
 
   private parse<T>(body: Buffer, schema: z.ZodType<T>): T {
-    let json: unknown;
-    try {
-      json = JSON.parse(body.toString('utf8'));
-    } catch {
+    const json = parseOrUndefined(body);
+    if (json === undefined)
       throw new UpstreamError(this.vendor, 'bad_response', undefined, { cause: 'malformed JSON' });
-    }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       // Only the paths of the offending fields are kept: the values may be personal data.
@@ -405,6 +402,7 @@ export class VendorHttp {
    */
   private transfer(scope: RequestScope, options: Dispatcher.DispatchOptions): Promise<VendorResponse> {
     const { callAborts } = scope;
+    // Already over: no connection is taken for it.
     if (callAborts.aborted) return Promise.reject(callAborts.reason);
     return new Promise((resolve, reject) => {
       let controller: Dispatcher.DispatchController | null = null;
@@ -413,32 +411,33 @@ export class VendorHttp {
       const settle = () => callAborts.removeListener('abort', onAbort);
       const chunks: Buffer[] = [];
       let size = 0;
-      let response: Omit<VendorResponse, 'body'> | null = null;
-      let limit = 0;
-      let succeeded = false;
+      let statusCode = 0;
+      let headers: IncomingHttpHeaders = {};
       const handler: Dispatcher.DispatchHandler = {
         onRequestStart: (started) => {
           controller = started;
           // Aborted while it waited for a connection.
           if (callAborts.aborted) onAbort();
         },
-        onResponseStart: (_, statusCode, headers) => {
-          response = { statusCode, headers };
-          succeeded = statusCode >= 200 && statusCode < 300;
-          limit = succeeded ? this.options.maxResponseBytes : maxErrorBodyBytes;
+        onResponseStart: (_, status, received) => {
+          statusCode = status;
+          headers = received;
         },
         onResponseData: (started, chunk) => {
           size += chunk.length;
-          if (size <= limit) return void chunks.push(chunk);
+          if (size <= (isSuccess(statusCode) ? this.options.maxResponseBytes : maxErrorBodyBytes)) {
+            return void chunks.push(chunk);
+          }
           settle();
-          if (response && !succeeded) resolve({ ...response, body: Buffer.alloc(0) });
-          else reject(new UpstreamError(this.vendor, 'bad_response', undefined, { cause: 'response too large' }));
+          if (isSuccess(statusCode)) {
+            reject(new UpstreamError(this.vendor, 'bad_response', undefined, { cause: 'response too large' }));
+          } else resolve({ statusCode, headers, body: Buffer.alloc(0) });
           // The rest is never read: the connection is closed.
           started.abort(responseDropped);
         },
         onResponseEnd: () => {
           settle();
-          if (response) resolve({ ...response, body: Buffer.concat(chunks, size) });
+          resolve({ statusCode, headers, body: Buffer.concat(chunks, size) });
         },
         onResponseError: (_, error) => {
           settle();
@@ -515,6 +514,9 @@ interface VendorResponse {
 /** Why undici is told to stop reading a body whose answer is already settled. */
 const responseDropped = new Error('Response body over its cap, dropped');
 
+const isSuccess = (status: number) => status >= 200 && status < 300;
+
+/** The body as JSON, or undefined when it is not JSON (JSON itself never yields undefined). */
 function parseOrUndefined(body: Buffer): unknown {
   try {
     return JSON.parse(body.toString('utf8')) as unknown;
