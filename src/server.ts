@@ -26,7 +26,6 @@ import { Observability } from './observability/observability.js';
 import { requestObservabilityPlugin } from './observability/requests.js';
 import { startTracing } from './observability/tracing.js';
 import { buildSchema } from './schema.js';
-import { RedisLink } from './redis.js';
 import { staleReadsPlugin } from './cache/staleReads.js';
 import { VendorCache } from './cache/vendorCache.js';
 import { closeVendorClients, createVendorClients } from './vendors/clients.js';
@@ -60,8 +59,9 @@ export async function startServer(options: {
   const graphiql = config.graphiql
     ? loadGraphiQLPage({ sandboxSignIn: config.sandbox ? sandboxSignIn(config.auth.tokens) : null })
     : null;
-  const observability = new Observability(startTracing(config.tracing));
-  const redis = config.redis ? new RedisLink(config.redis, logger, observability) : null;
+  const observability = new Observability(await startTracing(config.tracing));
+  // ioredis is loaded only when Redis is configured: heap held for good, by every replica without it.
+  const redis = config.redis ? new (await import('./redis.js')).RedisLink(config.redis, logger, observability) : null;
   const clients = createVendorClients(options.vendors, config.limits, observability, redis);
   const cache = config.cache
     ? new VendorCache(config.cache, redis, observability, logger, config.requestDeadlineMs)

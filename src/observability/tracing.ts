@@ -1,8 +1,4 @@
 import { SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { Resource } from '@opentelemetry/resources';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 
 export type { Span };
 
@@ -13,8 +9,16 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-export function startTracing(settings: { endpoint: string | null; serviceName: string }): Tracing {
+export async function startTracing(settings: { endpoint: string | null; serviceName: string }): Promise<Tracing> {
   if (!settings.endpoint) return { tracer: null, shutdown: () => Promise.resolve() };
+  // Loaded only when tracing is on: the SDK and its exporter hold about 5 MB of heap for good, and
+  // V8 lets a busy heap grow to a multiple of what it holds.
+  const [{ OTLPTraceExporter }, { Resource }, { BatchSpanProcessor }, { NodeTracerProvider }] = await Promise.all([
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace-base'),
+    import('@opentelemetry/sdk-trace-node'),
+  ]);
   const provider = new NodeTracerProvider({ resource: new Resource({ 'service.name': settings.serviceName }) });
   provider.addSpanProcessor(
     new BatchSpanProcessor(new OTLPTraceExporter({ url: `${settings.endpoint.replace(/\/+$/, '')}/v1/traces` })),
