@@ -25,8 +25,9 @@ describe('npm run start:prod', () => {
     const { env, args } = nodeScript('start:prod');
     expect(env).toEqual({ NODE_ENV: 'production' });
     expect(args.at(-1)).toBe('dist/main.js');
-    // V8 flags only: no loader (tsx) or preloaded module.
-    expect(args.slice(0, -1).filter((arg) => !/^--max-[a-z-]+-size=\d+$/.test(arg))).toEqual([]);
+    // V8 heap flags only: no loader (tsx) or preloaded module.
+    const heapFlag = /^--(max-[a-z-]+-size|heap-growing-percent)=\d+$/;
+    expect(args.slice(0, -1).filter((arg) => !heapFlag.test(arg))).toEqual([]);
   });
 
   describe('started', () => {
