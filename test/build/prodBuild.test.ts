@@ -78,6 +78,12 @@ describe('npm run start:prod', () => {
       expect(loadedFrom(debugLog, 'esbuild')).toBe(false);
     });
 
+    it('loads neither the tracing SDK nor ioredis when neither is configured', () => {
+      expect(loadedFrom(debugLog, '@apollo/server'), 'NODE_DEBUG=esm,module logged no packages').toBe(true);
+      for (const packageName of ['@opentelemetry/sdk-trace-node', '@opentelemetry/exporter-trace-otlp-http', 'ioredis'])
+        expect(loadedFrom(debugLog, packageName), packageName).toBe(false);
+    });
+
     it('stops on SIGTERM with exit code 0', async () => {
       expect(await server.stop()).toBe(0);
     });
