@@ -33,9 +33,16 @@ export interface Target {
   headers: Record<string, string>;
 }
 
-/** Passed through to the children: the basics, and OpenTelemetry's own variables if someone sets them. */
+/**
+ * Passed through to the children: the basics, OpenTelemetry's own variables if someone sets them,
+ * and GRAPHQL_COMPILE_AFTER, to measure graphql-js against graphql-jit (`=off`).
+ */
 const inheritedEnv = () =>
-  Object.fromEntries(Object.entries(process.env).filter(([name]) => /^(PATH|HOME|TMPDIR|LANG|TZ|OTEL_.*)$/.test(name)));
+  Object.fromEntries(
+    Object.entries(process.env).filter(([name]) =>
+      /^(PATH|HOME|TMPDIR|LANG|TZ|GRAPHQL_COMPILE_AFTER|OTEL_.*)$/.test(name),
+    ),
+  );
 
 let started = 0;
 const logFile = (env: Pick<Environment, 'tmp'>, name: string) => join(env.tmp, `${(started += 1)}-${name}.log`);

@@ -97,6 +97,9 @@ const environment = z.object({
   MAX_QUERY_TOKENS: positiveInt.default(2_000),
   MAX_QUERY_DIRECTIVES: positiveInt.default(50),
   MAX_ENTITIES_PER_REQUEST: positiveInt.default(250),
+  GRAPHQL_COMPILE_AFTER: z
+    .union([z.literal('off'), z.coerce.number({ error: 'must be a number or off' }).int().min(0)])
+    .default(1),
   SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).default(0),
   // The vendor-response cache (src/cache/): public data only, under the per-request loaders.
   CACHE: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
@@ -155,6 +158,8 @@ export interface Config {
   /** Production keeps "Did you mean …?" suggestions and input values out of error messages. */
   maskErrorDetails: boolean;
   queryLimits: QueryLimits;
+  /** Executions of a query document before graphql-jit compiles it (src/execution.ts); null: never. */
+  compileAfter: number | null;
   /** After SIGTERM, how long /ready answers 503 while requests are still served (load balancers drain). */
   shutdownDelayMs: number;
   /** The vendor-response cache; null with CACHE=off. */
@@ -312,6 +317,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTokens: e.MAX_QUERY_TOKENS,
       maxDirectives: e.MAX_QUERY_DIRECTIVES,
     },
+    compileAfter: e.GRAPHQL_COMPILE_AFTER === 'off' ? null : e.GRAPHQL_COMPILE_AFTER,
     shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
     tracing: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT ?? null, serviceName: e.OTEL_SERVICE_NAME },
     cache:

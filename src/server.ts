@@ -14,6 +14,7 @@ import { Authenticator, notFromRouter, repeatedCredentialHeader } from './auth/a
 import { deniedFieldsPlugin } from './auth/guard.js';
 import { cacheControlPlugin } from './cacheControl.js';
 import { QueryDocumentStore } from './documentStore.js';
+import { compiledExecution } from './execution.js';
 import { createErrorFormatter } from './errors.js';
 import { loadGraphiQLPage } from './graphiql/page.js';
 import { sandboxSignIn } from './graphiql/sandboxSignIn.js';
@@ -81,8 +82,11 @@ export async function startServer(options: {
   const metricsServer = config.metricsPort === null ? null : createHttpServer(config.http);
   metricsServer?.on('request', new MetricsEndpoint(observability.metrics.registry, () => true).listener());
   const limits = queryLimitsOf<Context>(config.queryLimits);
+  const schema = buildSchema({ authDirectivesInSdl: config.auth.directivesInSdl });
   const apollo = new ApolloServer<Context>({
-    schema: buildSchema({ authDirectivesInSdl: config.auth.directivesInSdl }),
+    ...(config.compileAfter === null
+      ? { schema }
+      : { gateway: compiledExecution<Context>(schema, config.compileAfter) }),
     formatError: createErrorFormatter({ maskDetails: config.maskErrorDetails }),
     includeStacktraceInErrorResponses: false,
     // Apollo's default indents every response (prettyJSONStringify): bytes and CPU no client needs.

@@ -91,12 +91,14 @@ export async function startTestSubgraph({ env = {}, faulty }: TestSubgraphOption
   // Each call's own outcome, unless a test of the resilience policies asks for them: no retries,
   // a circuit that does not open after a test's deliberate run of vendor faults, and rate limits
   // that never make a test wait. No cache across requests unless a test of the cache asks for it:
-  // each request's vendor calls are its own.
+  // each request's vendor calls are its own. Every operation compiled from its first execution on,
+  // so that every test checks graphql-jit's answers (test/graphql/execution.test.ts: graphql-js's).
   const config = loadConfig({
     SANDBOX: 'true',
     HOST: '127.0.0.1',
     PORT: '0',
     CACHE: 'off',
+    GRAPHQL_COMPILE_AFTER: '0',
     VENDOR_MAX_RETRIES: '0',
     BREAKER_THRESHOLD: unlimited,
     ...unlimitedRateLimitsEnv,

@@ -77,9 +77,24 @@ describe('loadConfig', () => {
     ['HTTP_REQUEST_TIMEOUT_MS', '1.5'],
     ['HTTP_KEEP_ALIVE_TIMEOUT_MS', '-1'],
     ['HTTP_MAX_CONNECTIONS', 'many'],
+    ['GRAPHQL_COMPILE_AFTER', 'never'],
+    ['GRAPHQL_COMPILE_AFTER', '-1'],
+    ['GRAPHQL_COMPILE_AFTER', '0.5'],
   ])('fails fast naming %s when it is %j', (name, value) => {
     expect(configError({ [name]: value })).toContain(name);
   });
+
+  it.each([
+    [undefined, 1],
+    ['0', 0],
+    ['3', 3],
+    ['off', null],
+  ] as const)(
+    'with GRAPHQL_COMPILE_AFTER=%s, compiles an operation after %s executions (null: never)',
+    (value, after) => {
+      expect(loadConfig(value === undefined ? {} : { GRAPHQL_COMPILE_AFTER: value }).compileAfter).toBe(after);
+    },
+  );
 
   it('sets no max token age unless AUTH_MAX_TOKEN_AGE_SECONDS is given', () => {
     expect(loadConfig({}).auth.tokens.maxTokenAgeSeconds).toBeNull();

@@ -1,0 +1,139 @@
+import type { ApolloServerOptionsWithGateway } from '@apollo/server';
+import {
+  execute,
+  getNullableType,
+  GraphQLError,
+  isListType,
+  isObjectType,
+  Kind,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLFieldResolver,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+
+type Gateway<TContext extends object> = NonNullable<ApolloServerOptionsWithGateway<TContext>['gateway']>;
+type Executor<TContext extends object> = NonNullable<Awaited<ReturnType<Gateway<TContext>['load']>>['executor']>;
+
+/** An operation's compiled form (null: graphql-jit could not compile it), and what it was compiled with. */
+interface Compiled {
+  readonly query: CompiledQuery | null;
+  readonly resolvers: GraphQLFieldResolver<unknown, unknown> | undefined;
+  /** Variables that may sit where null is not allowed, their default standing in (see `executor`). */
+  readonly defaultedVariables: readonly string[];
+}
+
+/**
+ * Our schema, executed by graphql-jit through Apollo Server's documented executor hook (`gateway`):
+ * an operation is compiled once into a function that resolves its selection without graphql-js's
+ * per-field interpretation (an info object, a path and a promise per field). Apollo still parses,
+ * validates, runs every plugin and formats errors; only execution changes, and graphql-js still
+ * answers wherever graphql-jit would answer differently:
+ * - an operation is interpreted by graphql-js for its first `compileAfter` executions, and compiled
+ *   after: compiling costs several executions' worth of CPU (0.6–1.1 ms for the benchmark's
+ *   operations), which a one-off document (or a mutation, which the document store never keeps)
+ *   would only pay;
+ * - a request without its operation (an unknown `operationName`), and one whose variables are
+ *   refused, get graphql-js's errors, the ones Apollo answers with a 400;
+ * - an explicit null for a nullable variable with a default: validation lets such a variable
+ *   stand where null is not allowed (`@include(if: $b)`), graphql-js then refuses the null and
+ *   graphql-jit reads it as false;
+ * - compiled code holds the resolvers it was compiled with, and Apollo replaces them in place the
+ *   first time a plugin asks to hear of every field (inline ftv1 traces): an operation compiled
+ *   before then is compiled again, else its traces would hold no fields.
+ * The schema's list resolvers are wrapped for graphql-jit (`settleListItems`).
+ */
+export function compiledExecution<TContext extends object>(
+  schema: GraphQLSchema,
+  compileAfter: number,
+): Gateway<TContext> {
+  settleListItems(schema);
+  // Keyed by the operation's node in the parsed document, which Apollo's document store keeps and
+  // hands back for the same text: an entry goes when the store drops its document.
+  const executions = new WeakMap<OperationDefinitionNode, number>();
+  const compiled = new WeakMap<OperationDefinitionNode, Compiled>();
+  const probe = Object.values(schema.getQueryType()?.getFields() ?? {})[0];
+
+  // `operation` is typed as always there, but is missing for an unknown operationName.
+  function compiledFor(document: DocumentNode, operation: OperationDefinitionNode | undefined): Compiled | null {
+    if (!operation) return null;
+    const known = compiled.get(operation);
+    if (known && known.resolvers === probe?.resolve) return known;
+    const count = executions.get(operation) ?? 0;
+    if (count < compileAfter) {
+      executions.set(operation, count + 1);
+      return null;
+    }
+    const query = compileQuery(schema, document, operation.name?.value);
+    const entry: Compiled = {
+      query: isCompiledQuery(query) ? query : null,
+      resolvers: probe?.resolve,
+      defaultedVariables: (operation.variableDefinitions ?? [])
+        .filter(({ type, defaultValue }) => type.kind !== Kind.NON_NULL_TYPE && defaultValue !== undefined)
+        .map(({ variable }) => variable.name.value),
+    };
+    compiled.set(operation, entry);
+    return entry;
+  }
+
+  const executor: Executor<TContext> = async (request) => {
+    const { document, context } = request;
+    // The name the client asked for: the request context's own is that of the operation found.
+    const { operationName, variables: variableValues = {} } = request.request;
+    const interpret = () => execute({ schema, document, operationName, contextValue: context, variableValues });
+    const entry = compiledFor(document, request.operation);
+    if (!entry?.query || entry.defaultedVariables.some((name) => variableValues[name] === null)) return interpret();
+    const result: ExecutionResult = await entry.query.query(undefined, context, variableValues);
+    // No data at all: the variables were refused before any resolver ran.
+    if (result.data === undefined) return interpret();
+    return result.errors ? { ...result, errors: result.errors.map(asGraphQLError) } : result;
+  };
+
+  return {
+    load: () => Promise.resolve({ executor }),
+    onSchemaLoadOrUpdate(callback) {
+      callback({ apiSchema: schema, coreSupergraphSdl: '' });
+      return () => undefined;
+    },
+    stop: () => Promise.resolve(),
+  };
+}
+
+/**
+ * graphql-jit 0.8.9 appends, rather than places, the null of a list item whose promise rejects
+ * (its `MapHandler` does `resultArray.push(null)`): `customers(ids:)` or `_entities` with a
+ * failing entry would gain an entry and shift the rest. A list item that resolves to its error is
+ * answered alike by graphql-jit and graphql-js: null, with the error at the item's path.
+ */
+function settleListItems(schema: GraphQLSchema): void {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      const { resolve } = field;
+      if (resolve && isListType(getNullableType(field.type)))
+        field.resolve = (source, args, context, info) => settled(resolve(source, args, context, info));
+    }
+  }
+}
+
+const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
+  typeof (value as PromiseLike<unknown> | null | undefined)?.then === 'function';
+const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
+
+function settled(list: unknown): unknown {
+  if (isPromiseLike(list)) return Promise.resolve(list).then(settled);
+  if (!Array.isArray(list)) return list;
+  return (list as unknown[]).map((item) => (isPromiseLike(item) ? Promise.resolve(item).catch(asError) : item));
+}
+
+/**
+ * graphql-jit's errors only look like graphql's (their prototype), without `extensions` unless the
+ * resolver's error had some, which Apollo's error formatting needs: the same error as graphql-js's.
+ */
+function asGraphQLError(error: GraphQLError): GraphQLError {
+  if (error.constructor === GraphQLError) return error;
+  const { message, path, originalError, extensions, locations } = error;
+  return Object.assign(new GraphQLError(message, { path, originalError, extensions }), { locations });
+}
