@@ -1,5 +1,6 @@
 // Summarizes a V8 .cpuprofile (from `node --cpu-prof`, or `npm run bench -- --profile`): where the
-// process spent its CPU time, by package or source file, and by function (self and inclusive).
+// process spent its CPU time, by layer (issue 14's), by package or source file, and by function
+// (self and inclusive).
 //
 //   npx tsx bench/cpuprofile.ts <file.cpuprofile>… [--top 25] [--from µs --to µs]
 //
@@ -38,6 +39,42 @@ function functionKey({ callFrame: { functionName, url, lineNumber } }: ProfileNo
     : `${functionName || '(anonymous)'} ${moduleOf(url)}:${lineNumber + 1}`;
 }
 
+/** Issue 14's layers, first match wins: a module (moduleOf) or a function name, tested in order. */
+const layers: [layer: string, test: (module: string, functionName: string) => boolean][] = [
+  ['GC', (module) => module === gc],
+  ['serialisation', (_, name) => name === 'stringifyResult' || name === 'prettyJSONStringify'],
+  ['payload validation (zod)', (module) => module === 'zod'],
+  ['resilience policies and quota', (module) => module === 'cockatiel' || /^(src|dist)\/vendors\/quota\./.test(module)],
+  ['auth (JWT, router secret)', (module) => module === 'jose' || /^(src|dist)\/auth\//.test(module)],
+  [
+    'query limits (Armor, lookup limits)',
+    (module) =>
+      module.startsWith('@escape.tech/') || /^(src|dist)\/(lookupLimits|queryLimits|customers\/budget)\./.test(module),
+  ],
+  [
+    'logs, metrics, traces',
+    (module) =>
+      /^(pino|sonic-boom|prom-client|@opentelemetry\/.*)$/.test(module) || /^(src|dist)\/observability\//.test(module),
+  ],
+  [
+    'GraphQL execution (Apollo, graphql, resolvers, loaders)',
+    (module, name) =>
+      /^(graphql|graphql-jit|graphql-scalars|dataloader|@apollo\/.*|lru-cache|negotiator)$/.test(module) ||
+      /^(src|dist)\/(resolvers|customers|cache|execution|cacheControl|documentStore|errors|errorMasking|context|schema|vendors\/loader|vendors\/\w+\/loaders)\b/.test(
+        module,
+      ) ||
+      module === 'bench/plainApollo.ts' ||
+      // graphql-jit's compiled operations, which have no file.
+      (module === '(native / V8)' && /__context|Handler$/.test(name)),
+  ],
+  // node:http and undici both ways, JSON parsing, the event loop and promise machinery, V8 builtins.
+  ['HTTP and Node', () => true],
+];
+
+function layerOf(module: string, functionName: string): string {
+  return layers.find(([, test]) => test(module, functionName))?.[0] ?? 'HTTP and Node';
+}
+
 // Samples outside JavaScript and GC: waiting for I/O, or V8/Node work not attributed to a function.
 const idle = new Set(['(idle)', '(program)', '(root)']);
 const gc = '(garbage collector)';
@@ -60,7 +97,12 @@ export function summary(profile: CpuProfile, top = 25, window?: TimeWindow): str
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, ProfileNode>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node);
-  const [modules, self, inclusive] = [new Map<string, number>(), new Map<string, number>(), new Map<string, number>()];
+  const [byLayer, modules, self, inclusive] = [
+    new Map<string, number>(),
+    new Map<string, number>(),
+    new Map<string, number>(),
+    new Map<string, number>(),
+  ];
   let [busyMs, gcMs, time] = [0, 0, profile.startTime];
   profile.samples.forEach((id, index) => {
     const delta = profile.timeDeltas[index] ?? 0;
@@ -71,7 +113,9 @@ export function summary(profile: CpuProfile, top = 25, window?: TimeWindow): str
     const ms = delta / 1000;
     const isGc = leaf.callFrame.functionName === gc;
     [busyMs, gcMs] = [busyMs + ms, gcMs + (isGc ? ms : 0)];
-    add(modules, isGc ? gc : moduleOf(leaf.callFrame.url), ms);
+    const module = isGc ? gc : moduleOf(leaf.callFrame.url);
+    add(byLayer, layerOf(module, leaf.callFrame.functionName), ms);
+    add(modules, module, ms);
     add(self, functionKey(leaf), ms);
     // Every distinct function on the stack, once: recursion is not counted twice.
     const stack = new Set<string>();
@@ -81,6 +125,7 @@ export function summary(profile: CpuProfile, top = 25, window?: TimeWindow): str
   });
   return [
     `busy ${busyMs.toFixed(0)} ms of which GC ${gcMs.toFixed(0)} ms; percentages of busy time`,
+    ...table('self time by layer', byLayer, layers.length, busyMs),
     ...table('self time by package or file', modules, top, busyMs),
     ...table('self time by function', self, top, busyMs),
     ...table('inclusive time by function', inclusive, top, busyMs),
