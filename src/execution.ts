@@ -6,6 +6,7 @@ import {
   isListType,
   isObjectType,
   Kind,
+  visit,
   type DocumentNode,
   type ExecutionResult,
   type GraphQLFieldResolver,
@@ -13,6 +14,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { LRUCache } from 'lru-cache';
 
 type Gateway<TContext extends object> = NonNullable<ApolloServerOptionsWithGateway<TContext>['gateway']>;
 type Executor<TContext extends object> = NonNullable<Awaited<ReturnType<Gateway<TContext>['load']>>['executor']>;
@@ -38,12 +40,20 @@ interface Compiled {
  * - a request without its operation (an unknown `operationName`), and one whose variables are
  *   refused, get graphql-js's errors, the ones Apollo answers with a 400;
  * - an explicit null for a nullable variable with a default: validation lets such a variable
- *   stand where null is not allowed (`@include(if: $b)`), graphql-js then refuses the null and
- *   graphql-jit reads it as false;
+ *   stand where null is not allowed (`customers(ids: $ids)`, `@include(if: $b)`), graphql-js then
+ *   refuses the null with its own error, and graphql-jit with one of its own (or reads it as false);
+ * - a document with `@skip` or `@include`: graphql-jit 0.8.9 keeps a field's conditions on its
+ *   AST node and ANDs those of every place the node is used (the same fragment spread twice, one
+ *   spread conditional), so fields would go missing, non-null `id`s included;
+ * - a document with an alias holding `_`: graphql-jit names a field's resolve info after its
+ *   path joined with `_`, so `gender_customer: customer` would get `customer { gender }`'s info
+ *   (its selection, its ftv1 trace node);
  * - compiled code holds the resolvers it was compiled with, and Apollo replaces them in place the
  *   first time a plugin asks to hear of every field (inline ftv1 traces): an operation compiled
  *   before then is compiled again, else its traces would hold no fields.
- * The schema's list resolvers are wrapped for graphql-jit (`settleListItems`).
+ * The schema's list resolvers are wrapped for graphql-jit (`settleListItems`). Compiled code is
+ * heavy (about 150 KB for a 4 KB document, where Apollo's document store counts 4 KB), so the
+ * most recently used `maxCompiled` operations are kept compiled.
  */
 export function compiledExecution<TContext extends object>(
   schema: GraphQLSchema,
@@ -51,9 +61,9 @@ export function compiledExecution<TContext extends object>(
 ): Gateway<TContext> {
   settleListItems(schema);
   // Keyed by the operation's node in the parsed document, which Apollo's document store keeps and
-  // hands back for the same text: an entry goes when the store drops its document.
+  // hands back for the same text: a count goes with its document.
   const executions = new WeakMap<OperationDefinitionNode, number>();
-  const compiled = new WeakMap<OperationDefinitionNode, Compiled>();
+  const compiled = new LRUCache<OperationDefinitionNode, Compiled>({ max: maxCompiled });
   const probe = Object.values(schema.getQueryType()?.getFields() ?? {})[0];
 
   // `operation` is typed as always there, but is missing for an unknown operationName.
@@ -66,9 +76,9 @@ export function compiledExecution<TContext extends object>(
       executions.set(operation, count + 1);
       return null;
     }
-    const query = compileQuery(schema, document, operation.name?.value);
+    const query = compilable(document) ? compileQuery(schema, document, operation.name?.value) : null;
     const entry: Compiled = {
-      query: isCompiledQuery(query) ? query : null,
+      query: query && isCompiledQuery(query) ? query : null,
       resolvers: probe?.resolve,
       defaultedVariables: (operation.variableDefinitions ?? [])
         .filter(({ type, defaultValue }) => type.kind !== Kind.NON_NULL_TYPE && defaultValue !== undefined)
@@ -99,6 +109,23 @@ export function compiledExecution<TContext extends object>(
     },
     stop: () => Promise.resolve(),
   };
+}
+
+/** Compiled operations kept: a gateway sends a subgraph a few dozen distinct ones. */
+const maxCompiled = 128;
+
+/** Whether graphql-jit answers the document as graphql-js does (see `compiledExecution`). */
+function compilable(document: DocumentNode): boolean {
+  let answersAlike = true;
+  visit(document, {
+    Directive(node) {
+      if (node.name.value === 'skip' || node.name.value === 'include') answersAlike = false;
+    },
+    Field(node) {
+      if (node.alias?.value.includes('_')) answersAlike = false;
+    },
+  });
+  return answersAlike;
 }
 
 /**
@@ -135,5 +162,8 @@ function settled(list: unknown): unknown {
 function asGraphQLError(error: GraphQLError): GraphQLError {
   if (error.constructor === GraphQLError) return error;
   const { message, path, originalError, extensions, locations } = error;
-  return Object.assign(new GraphQLError(message, { path, originalError, extensions }), { locations });
+  // Its own errors (a null in a non-null field, a value a scalar cannot serialise) come without
+  // one; graphql-js's carry the Error they wrap, so that they are masked and logged as bugs.
+  const cause = originalError ?? new Error(message);
+  return Object.assign(new GraphQLError(message, { path, originalError: cause, extensions }), { locations });
 }

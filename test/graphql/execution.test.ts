@@ -1,5 +1,9 @@
+import { ApolloServer } from '@apollo/server';
 import { Trace } from '@apollo/usage-reporting-protobuf';
+import { buildSchema, type GraphQLSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createErrorFormatter } from '../../src/errors.js';
+import { compiledExecution } from '../../src/execution.js';
 import { sandboxEdgeCases as edge } from '../../src/sandbox/dataset.js';
 import type { SandboxFaultSpec } from '../../src/sandbox/vendors.js';
 import type { VendorEndpoint } from '../../src/vendors/endpoints.js';
@@ -96,9 +100,33 @@ const cases: Case[] = [
     fault: ['voucherify.customer', { status: 503 }],
   },
   {
-    name: 'an explicit null for a defaulted variable where null is not allowed',
+    name: 'an explicit null for a defaulted variable where null is not allowed, in a directive',
     query: 'query Q($b: Boolean = true) { customer(id: "cust_0001") @include(if: $b) { id } }',
     variables: { b: null },
+  },
+  {
+    name: 'an explicit null for a defaulted variable where null is not allowed, in an argument',
+    query: 'query Q($ids: [ID!] = []) { customers(ids: $ids) { id } }',
+    variables: { ids: null },
+  },
+  {
+    name: 'the same fragment spread twice, once under @include',
+    query: `query Q($a: Boolean!) { customer(id: "${edge.rich}") { ...Public @include(if: $a) ...Public } }
+      fragment Public on Customer { id gender }`,
+    variables: { a: false },
+  },
+  {
+    name: '_entities as a router may send them: a fragment under @include, and again without',
+    query: `query E($r: [_Any!]!, $a: Boolean!) {
+      _entities(representations: $r) { ... on Customer { ...Public @include(if: $a) } ... on Customer { ...Public } }
+    } fragment Public on Customer { id gender }`,
+    variables: { r: representations([edge.rich, edge.gameballOnly]), a: false },
+  },
+  {
+    name: 'a fragment spread under two fields, under @skip in one of them',
+    query: `query S($id: ID!, $s: Boolean!) { x: customer(id: $id) { ...Public @skip(if: $s) } y: customer(id: $id) { ...Public } }
+      fragment Public on Customer { id tags }`,
+    variables: { id: edge.rich, s: true },
   },
   { name: 'a required variable left out: a 400', query: customerQuery('id'), variables: {} },
   { name: 'a variable of the wrong type: a 400', query: customersQuery('id'), variables: { ids: [{ not: 'an id' }] } },
@@ -133,21 +161,44 @@ describe('graphql-jit answers as graphql-js does', () => {
       if (fault) for (const { sandbox } of subgraphs) sandbox.setFault(fault[0], null);
     }
   });
+
+  it("keeps one operation's @skip out of another one of the same document", async () => {
+    const document = `query A($s: Boolean!) { customer(id: "${edge.rich}") { ...Public @skip(if: $s) } }
+      query B { customer(id: "${edge.rich}") { ...Public } }
+      fragment Public on Customer { id gender }`;
+    const send = async (subgraph: TestSubgraph, operationName: string, variables: Record<string, unknown>) => {
+      const response = await fetch(`${subgraph.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: document, operationName, variables }),
+      });
+      return (await response.json()) as unknown;
+    };
+    const expected = await send(interpreted, 'B', {});
+    expect(expected).toMatchObject({ data: { customer: { id: edge.rich } } });
+    for (let execution = 0; execution < 3; execution += 1) {
+      expect(await send(compiled, 'A', { s: true })).toEqual(await send(interpreted, 'A', { s: true }));
+      expect(await send(compiled, 'B', {})).toEqual(expected);
+    }
+  });
 });
 
-/** The response names in a trace's tree of resolved fields, as paths (`customer.location.country`). */
-function tracedPaths(ftv1: string): string[] {
-  const paths: string[] = [];
+/** A trace's resolved fields: each response path (`customer.location.country`) with its field and type. */
+function tracedFields(response: unknown): Map<string, string> {
+  const { ftv1 = '' } = (response as { extensions?: { ftv1?: string } }).extensions ?? {};
+  const fields = new Map<string, string>();
   const walk = (node: Trace.INode | null | undefined, prefix: string) => {
     for (const child of node?.child ?? []) {
       const path = child.responseName ? `${prefix}${child.responseName}` : prefix.slice(0, -1);
-      if (child.responseName) paths.push(path);
+      if (child.responseName)
+        fields.set(path, `${child.parentType}.${child.originalFieldName || child.responseName}: ${child.type}`);
       walk(child, `${path}.`);
     }
   };
   walk(Trace.decode(Buffer.from(ftv1, 'base64')).root, '');
-  return paths;
+  return fields;
 }
+const traced = { 'apollo-federation-include-trace': 'ftv1' };
 
 describe('ftv1 traces of compiled operations', () => {
   let subgraph: TestSubgraph;
@@ -163,10 +214,9 @@ describe('ftv1 traces of compiled operations', () => {
   it('hold every resolved field, even for an operation compiled before the first trace was asked for', async () => {
     const query = customerQuery('id gender location { country }');
     const untraced = await subgraph.query(query, { id: edge.rich });
-    const traced = await subgraph.query(query, { id: edge.rich }, { 'apollo-federation-include-trace': 'ftv1' });
-    expect(traced.data).toEqual(untraced.data);
-    const { ftv1 } = (traced as { extensions?: { ftv1?: string } }).extensions ?? {};
-    expect(tracedPaths(ftv1 ?? '')).toEqual(
+    const response = await subgraph.query(query, { id: edge.rich }, traced);
+    expect(response.data).toEqual(untraced.data);
+    expect([...tracedFields(response).keys()]).toEqual(
       expect.arrayContaining([
         'customer',
         'customer.id',
@@ -177,5 +227,37 @@ describe('ftv1 traces of compiled operations', () => {
     );
     // Untraced again: the same answer, and no trace.
     expect(await subgraph.query(query, { id: edge.rich })).toEqual(untraced);
+  });
+
+  it('name each field after its own path, whatever the aliases', async () => {
+    const query = `query Q($id: ID!) { gender_customer: customer(id: $id) { id } customer(id: $id) { gender } }`;
+    const fields = tracedFields(await subgraph.query(query, { id: edge.rich }, traced));
+    expect(fields.get('gender_customer')).toBe('Query.customer: Customer');
+    expect(fields.get('customer.gender')).toBe('Customer.gender: String');
+  });
+});
+
+describe("graphql-jit's own errors", () => {
+  // A schema whose resolver breaks its own contract: graphql-js reports a bug, masked.
+  const brokenSchema = () => {
+    const schema = buildSchema('type Query { broken: String! }');
+    const field = schema.getQueryType()?.getFields()['broken'];
+    if (field) field.resolve = () => null;
+    return schema;
+  };
+  const answer = async (options: { schema: GraphQLSchema } | { gateway: ReturnType<typeof compiledExecution> }) => {
+    const apollo = new ApolloServer({ ...options, formatError: createErrorFormatter() });
+    await apollo.start();
+    try {
+      return (await apollo.executeOperation({ query: '{ broken }' })).body;
+    } finally {
+      await apollo.stop();
+    }
+  };
+
+  it("are masked as bugs, as graphql-js's are", async () => {
+    const expected = await answer({ schema: brokenSchema() });
+    expect(expected).toMatchObject({ singleResult: { errors: [{ message: 'Internal server error' }] } });
+    expect(await answer({ gateway: compiledExecution(brokenSchema(), 0) })).toEqual(expected);
   });
 });
