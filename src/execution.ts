@@ -12,6 +12,8 @@ import {
   type GraphQLFieldResolver,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  type Source,
+  type SourceLocation,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
@@ -23,8 +25,8 @@ type Executor<TContext extends object> = NonNullable<Awaited<ReturnType<Gateway<
 interface Compiled {
   readonly query: CompiledQuery | null;
   readonly resolvers: GraphQLFieldResolver<unknown, unknown> | undefined;
-  /** Variables that may sit where null is not allowed, their default standing in (see `executor`). */
-  readonly defaultedVariables: readonly string[];
+  /** Nullable variables: where null is not allowed, a default may stand in for them (see `executor`). */
+  readonly nullableVariables: readonly string[];
 }
 
 /**
@@ -39,9 +41,10 @@ interface Compiled {
  *   would only pay;
  * - a request without its operation (an unknown `operationName`), and one whose variables are
  *   refused, get graphql-js's errors, the ones Apollo answers with a 400;
- * - an explicit null for a nullable variable with a default: validation lets such a variable
- *   stand where null is not allowed (`customers(ids: $ids)`, `@include(if: $b)`), graphql-js then
- *   refuses the null with its own error, and graphql-jit with one of its own (or reads it as false);
+ * - an explicit null for a nullable variable: validation lets one stand where null is not allowed
+ *   when it or the argument has a default (`customers(ids: $ids)` with `$ids: [ID!] = []`,
+ *   `coupons(availableOnly: $a)`), graphql-js then refuses the null with its own error, and
+ *   graphql-jit with one of its own (or reads it as false);
  * - a document with `@skip` or `@include`: graphql-jit 0.8.9 keeps a field's conditions on its
  *   AST node and ANDs those of every place the node is used (the same fragment spread twice, one
  *   spread conditional), so fields would go missing, non-null `id`s included;
@@ -80,8 +83,8 @@ export function compiledExecution<TContext extends object>(
     const entry: Compiled = {
       query: query && isCompiledQuery(query) ? query : null,
       resolvers: probe?.resolve,
-      defaultedVariables: (operation.variableDefinitions ?? [])
-        .filter(({ type, defaultValue }) => type.kind !== Kind.NON_NULL_TYPE && defaultValue !== undefined)
+      nullableVariables: (operation.variableDefinitions ?? [])
+        .filter(({ type }) => type.kind !== Kind.NON_NULL_TYPE)
         .map(({ variable }) => variable.name.value),
     };
     compiled.set(operation, entry);
@@ -94,11 +97,13 @@ export function compiledExecution<TContext extends object>(
     const { operationName, variables: variableValues = {} } = request.request;
     const interpret = () => execute({ schema, document, operationName, contextValue: context, variableValues });
     const entry = compiledFor(document, request.operation);
-    if (!entry?.query || entry.defaultedVariables.some((name) => variableValues[name] === null)) return interpret();
+    if (!entry?.query || entry.nullableVariables.some((name) => variableValues[name] === null)) return interpret();
     const result: ExecutionResult = await entry.query.query(undefined, context, variableValues);
     // No data at all: the variables were refused before any resolver ran.
     if (result.data === undefined) return interpret();
-    return result.errors ? { ...result, errors: result.errors.map(asGraphQLError) } : result;
+    if (!result.errors) return result;
+    const source = document.loc?.source;
+    return { ...result, errors: result.errors.map((error) => asGraphQLError(error, source)) };
   };
 
   return {
@@ -157,13 +162,24 @@ function settled(list: unknown): unknown {
 
 /**
  * graphql-jit's errors only look like graphql's (their prototype), without `extensions` unless the
- * resolver's error had some, which Apollo's error formatting needs: the same error as graphql-js's.
+ * resolver's error had some, which Apollo's error formatting needs, and with locations but no
+ * positions in the document, from which Apollo's ftv1 traces take them: the same error as
+ * graphql-js's.
  */
-function asGraphQLError(error: GraphQLError): GraphQLError {
+function asGraphQLError(error: GraphQLError, source: Source | undefined): GraphQLError {
   if (error.constructor === GraphQLError) return error;
-  const { message, path, originalError, extensions, locations } = error;
-  // Its own errors (a null in a non-null field, a value a scalar cannot serialise) come without
-  // one; graphql-js's carry the Error they wrap, so that they are masked and logged as bugs.
+  const { message, path, originalError, extensions, locations = [] } = error;
+  // Its own errors (a null in a non-null field) come without one; graphql-js's carry the Error
+  // they wrap, so that they are masked and logged as bugs.
   const cause = originalError ?? new Error(message);
-  return Object.assign(new GraphQLError(message, { path, originalError: cause, extensions }), { locations });
+  const positions = source && locations.map((location) => positionOf(source, location));
+  return new GraphQLError(message, { source, positions, path, originalError: cause, extensions });
+}
+
+/** The offset of a line and column in the document: what graphql's `getLocation` undoes. */
+function positionOf({ body }: Source, { line, column }: SourceLocation): number {
+  let lineStart = 0;
+  const lineBreak = /\r\n|[\n\r]/g;
+  for (let current = 1; current < line && lineBreak.exec(body); current += 1) lineStart = lineBreak.lastIndex;
+  return lineStart + column - 1;
 }

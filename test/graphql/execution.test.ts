@@ -105,6 +105,11 @@ const cases: Case[] = [
     variables: { b: null },
   },
   {
+    name: 'an explicit null for a variable without a default, for an argument with one',
+    query: `query Q($a: Boolean) { customer(id: "${edge.rich}") { id coupons(availableOnly: $a) { code } } }`,
+    variables: { a: null },
+  },
+  {
     name: 'an explicit null for a defaulted variable where null is not allowed, in an argument',
     query: 'query Q($ids: [ID!] = []) { customers(ids: $ids) { id } }',
     variables: { ids: null },
@@ -162,6 +167,27 @@ describe('graphql-jit answers as graphql-js does', () => {
     }
   });
 
+  it('reports field errors in ftv1 traces where they are in the document', async () => {
+    const query = `query Traced($ids: [ID!]!) {
+      customers(ids: $ids) {
+        id
+        orderSummary { count }
+      }
+    }`;
+    const ids = [edge.rich, edge.voucherifyOnly];
+    const subgraphs = [interpreted, compiled];
+    for (const { sandbox } of subgraphs) sandbox.setFault('voucherify.customer', { status: 503 });
+    try {
+      const expected = tracedErrors(await interpreted.query(query, { ids }, traced));
+      // `orderSummary` is on line 4, column 9 of the query.
+      expect(expected).toContain('customers.0.orderSummary: 4:9');
+      for (let execution = 0; execution < 3; execution += 1)
+        expect(tracedErrors(await compiled.query(query, { ids }, traced))).toEqual(expected);
+    } finally {
+      for (const { sandbox } of subgraphs) sandbox.setFault('voucherify.customer', null);
+    }
+  });
+
   it("keeps one operation's @skip out of another one of the same document", async () => {
     const document = `query A($s: Boolean!) { customer(id: "${edge.rich}") { ...Public @skip(if: $s) } }
       query B { customer(id: "${edge.rich}") { ...Public } }
@@ -184,8 +210,10 @@ describe('graphql-jit answers as graphql-js does', () => {
 });
 
 /** A trace's resolved fields: each response path (`customer.location.country`) with its field and type. */
+const ftv1Of = (response: unknown) => (response as { extensions?: { ftv1?: string } }).extensions?.ftv1 ?? '';
+
 function tracedFields(response: unknown): Map<string, string> {
-  const { ftv1 = '' } = (response as { extensions?: { ftv1?: string } }).extensions ?? {};
+  const ftv1 = ftv1Of(response);
   const fields = new Map<string, string>();
   const walk = (node: Trace.INode | null | undefined, prefix: string) => {
     for (const child of node?.child ?? []) {
@@ -199,6 +227,21 @@ function tracedFields(response: unknown): Map<string, string> {
   return fields;
 }
 const traced = { 'apollo-federation-include-trace': 'ftv1' };
+
+/** A trace's field errors: each response path with the error's line and column in the document. */
+function tracedErrors(response: unknown): string[] {
+  const errors: string[] = [];
+  const walk = (node: Trace.INode | null | undefined, prefix: string) => {
+    for (const child of node?.child ?? []) {
+      const key = child.responseName || String(child.index);
+      for (const { location } of child.error ?? [])
+        errors.push(`${prefix}${key}: ${(location ?? []).map(({ line, column }) => `${line}:${column}`).join(' ')}`);
+      walk(child, `${prefix}${key}.`);
+    }
+  };
+  walk(Trace.decode(Buffer.from(ftv1Of(response), 'base64')).root, '');
+  return errors.sort();
+}
 
 describe('ftv1 traces of compiled operations', () => {
   let subgraph: TestSubgraph;
