@@ -17,6 +17,7 @@ import {
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
+import { asError } from './vendors/errors.js';
 
 type Gateway<TContext extends object> = NonNullable<ApolloServerOptionsWithGateway<TContext>['gateway']>;
 type Executor<TContext extends object> = NonNullable<Awaited<ReturnType<Gateway<TContext>['load']>>['executor']>;
@@ -152,7 +153,6 @@ function settleListItems(schema: GraphQLSchema): void {
 
 const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
   typeof (value as PromiseLike<unknown> | null | undefined)?.then === 'function';
-const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
 
 function settled(list: unknown): unknown {
   if (isPromiseLike(list)) return Promise.resolve(list).then(settled);

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
 import type { CacheSettings } from '../config.js';
 import type { Logger } from '../logger.js';
-import { UpstreamError } from '../vendors/errors.js';
+import { asError, UpstreamError } from '../vendors/errors.js';
 import { requestScope, type RequestScope } from '../vendors/http.js';
 import type { QuotaCaller } from '../vendors/quota.js';
 import type { CustomerSource } from '../vendors/endpoints.js';
@@ -226,7 +226,7 @@ export class VendorCache {
         });
         return stale.value as V | null;
       }
-      return error instanceof Error ? error : new Error(String(error));
+      return asError(error);
     }
   }
 

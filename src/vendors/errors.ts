@@ -86,3 +86,8 @@ function describe(vendor: VendorName, failure: UpstreamFailure, status: number |
       return `${title} sent a response that does not match its documented format`;
   }
 }
+
+/** What was thrown, as an Error: a rejection may carry anything. */
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

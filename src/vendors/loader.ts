@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { CacheFetch, CachedEndpoint, VendorCache } from '../cache/vendorCache.js';
+import { asError } from './errors.js';
 import type { RequestScope } from './http.js';
 
 /**
@@ -40,8 +41,4 @@ export function cachedLoader<V>(
 /** Told the size of every batch a loader dispatches (metrics). */
 export interface LoaderObserver {
   batch(loader: string, size: number): void;
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

@@ -209,39 +209,40 @@ describe('graphql-jit answers as graphql-js does', () => {
   });
 });
 
-/** A trace's resolved fields: each response path (`customer.location.country`) with its field and type. */
-const ftv1Of = (response: unknown) => (response as { extensions?: { ftv1?: string } }).extensions?.ftv1 ?? '';
-
-function tracedFields(response: unknown): Map<string, string> {
-  const ftv1 = ftv1Of(response);
-  const fields = new Map<string, string>();
-  const walk = (node: Trace.INode | null | undefined, prefix: string) => {
-    for (const child of node?.child ?? []) {
-      const path = child.responseName ? `${prefix}${child.responseName}` : prefix.slice(0, -1);
-      if (child.responseName)
-        fields.set(path, `${child.parentType}.${child.originalFieldName || child.responseName}: ${child.type}`);
+/** A response's ftv1 trace as its nodes, each with its response path (`customers.0.orderSummary`). */
+function tracedNodes(response: unknown): [path: string, node: Trace.INode][] {
+  const { ftv1 = '' } = (response as { extensions?: { ftv1?: string } }).extensions ?? {};
+  const nodes: [string, Trace.INode][] = [];
+  const walk = (node: Trace.INode, prefix: string) => {
+    for (const child of node.child ?? []) {
+      const path = `${prefix}${child.responseName || String(child.index)}`;
+      nodes.push([path, child]);
       walk(child, `${path}.`);
     }
   };
-  walk(Trace.decode(Buffer.from(ftv1, 'base64')).root, '');
-  return fields;
+  walk(Trace.decode(Buffer.from(ftv1, 'base64')).root ?? {}, '');
+  return nodes;
 }
-const traced = { 'apollo-federation-include-trace': 'ftv1' };
+
+/** A trace's resolved fields: each response path with its field and type. */
+const tracedFields = (response: unknown) =>
+  new Map(
+    tracedNodes(response)
+      .filter(([, node]) => node.responseName)
+      .map(([path, node]) => [path, `${node.parentType}.${node.originalFieldName || node.responseName}: ${node.type}`]),
+  );
 
 /** A trace's field errors: each response path with the error's line and column in the document. */
-function tracedErrors(response: unknown): string[] {
-  const errors: string[] = [];
-  const walk = (node: Trace.INode | null | undefined, prefix: string) => {
-    for (const child of node?.child ?? []) {
-      const key = child.responseName || String(child.index);
-      for (const { location } of child.error ?? [])
-        errors.push(`${prefix}${key}: ${(location ?? []).map(({ line, column }) => `${line}:${column}`).join(' ')}`);
-      walk(child, `${prefix}${key}.`);
-    }
-  };
-  walk(Trace.decode(Buffer.from(ftv1Of(response), 'base64')).root, '');
-  return errors.sort();
-}
+const tracedErrors = (response: unknown) =>
+  tracedNodes(response)
+    .flatMap(([path, node]) =>
+      (node.error ?? []).map(
+        ({ location }) => `${path}: ${(location ?? []).map(({ line, column }) => `${line}:${column}`).join(' ')}`,
+      ),
+    )
+    .sort();
+
+const traced = { 'apollo-federation-include-trace': 'ftv1' };
 
 describe('ftv1 traces of compiled operations', () => {
   let subgraph: TestSubgraph;
