@@ -4,7 +4,7 @@ import type { VendorCache } from './cache/vendorCache.js';
 import { CustomerBudget } from './customers/budget.js';
 import { Customers } from './customers/customers.js';
 import { createLoaders, type VendorClients } from './vendors/clients.js';
-import { requestScope, type RequestScope } from './vendors/http.js';
+import { requestScope, type RequestEnd, type RequestScope } from './vendors/http.js';
 import type { LoaderObserver } from './vendors/loader.js';
 
 /** Settings the resolvers need, fixed for the life of the process. */
@@ -30,12 +30,12 @@ export interface Context {
 
 /**
  * Per GraphQL request: the caller, fresh loaders over the process's vendor clients and cache, and
- * the scope of its vendor calls (deadline, request id, quota key; `ended` aborts them all once the
- * request is over).
+ * the scope of its vendor calls (deadline, request id, quota key; `ended`'s close aborts them all:
+ * the request is over).
  */
 export function createContext(
   caller: Caller,
-  request: { requestId: string; ended?: AbortSignal },
+  request: { requestId: string; ended?: RequestEnd },
   vendors: { clients: VendorClients; cache: VendorCache | null; observer?: LoaderObserver },
   settings: ResolverSettings,
 ): Context {

@@ -30,7 +30,6 @@ import { buildSchema } from './schema.js';
 import { staleReadsPlugin } from './cache/staleReads.js';
 import { VendorCache } from './cache/vendorCache.js';
 import { closeVendorClients, createVendorClients } from './vendors/clients.js';
-import { requestOver } from './vendors/http.js';
 import type { VendorSettings } from './vendors/settings.js';
 
 export interface RunningServer {
@@ -174,17 +173,16 @@ export async function startServer(options: {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body };
-    // Once the response is sent or the client has left, the request's vendor calls still queued or
-    // in flight (a lookup another one made unnecessary, a field the client cannot get any more) are
-    // given up: nobody would read them, and they would spend the caller's share of the quota.
-    const requestEnded = new AbortController();
-    res.once('close', () => requestEnded.abort(requestOver));
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
       // Throws a 401 for the whole request on a bad token or a missing router secret.
       context: async () => {
         const caller = await authenticator.authenticate((name) => headers.get(name));
-        return createContext(caller, { requestId, ended: requestEnded.signal }, vendors, settings);
+        // Once the response is sent or the client has left (`res` closes), the request's vendor
+        // calls still queued or in flight (a lookup another one made unnecessary, a field the
+        // client cannot get any more) are given up: nobody would read them, and they would spend
+        // the caller's share of the quota.
+        return createContext(caller, { requestId, ended: res }, vendors, settings);
       },
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);

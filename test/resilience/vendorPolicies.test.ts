@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GameballClient } from '../../src/vendors/gameball/client.js';
@@ -224,8 +225,9 @@ describe('vendor call policies', () => {
       [
         'because their client left',
         () => {
-          const ended = new AbortController();
-          return { scope: requestScope(10_000, { ended: ended.signal }), cut: () => ended.abort() };
+          // As node:http's response is: closed once the client has left.
+          const ended = Object.assign(new EventEmitter(), { closed: false });
+          return { scope: requestScope(10_000, { ended }), cut: () => ended.emit('close') };
         },
       ],
     ];
