@@ -83,7 +83,7 @@ export interface RequestScope {
 /**
  * What says that a request is over: node:http's response, closed once it is sent or the client
  * has left. Listened to directly: an AbortController of its own per request, aborted at its end,
- * cost a measured 7 µs of CPU per request.
+ * cost about 8 µs of CPU per request (17.5 µs against 9.4 for a scope's life, created then closed).
  */
 export interface RequestEnd {
   readonly closed: boolean;
